@@ -1,0 +1,261 @@
+"""The project on disk: where things live, and loading seeds and translations.
+
+Loading never writes. Every problem found is collected with its file, line
+and field, so ``kb check`` can report them all at once and the build can
+refuse to start with the same messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from kb import ingest, yamlio
+from kb.errors import ContentError, Problem, rel
+from kb.schema import DEFAULT_LANG, LANGS, SeedMeta, TranslationMeta, problems_from
+from kb.textutil import read_text, short_hash
+
+SEED_SUFFIX = ".txt"
+META_SUFFIX = ".yml"
+ARTICLES = "articles"
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where the project's parts live, relative to its root."""
+
+    root: Path
+
+    @property
+    def seeds(self) -> Path:
+        return self.root / "seeds"
+
+    @property
+    def docs(self) -> Path:
+        return self.root / "docs"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def lang_docs(self, lang: str) -> Path:
+        return self.docs / lang
+
+    def config(self, lang: str) -> Path:
+        return self.root / ("mkdocs.yml" if lang == DEFAULT_LANG else f"mkdocs.{lang}.yml")
+
+    def show(self, path: Path) -> str:
+        return rel(path, self.root)
+
+
+@dataclass
+class Translation:
+    """A person's translation of an article into one language."""
+
+    lang: str
+    path: Path
+    meta: TranslationMeta
+    body: str
+    source_hash: str
+
+    @property
+    def stale(self) -> bool:
+        return self.meta.source_hash != self.source_hash
+
+
+@dataclass
+class Article:
+    """One seed, its metadata, its clean Vietnamese page and its translations."""
+
+    seed: Path
+    meta_path: Path
+    meta: SeedMeta
+    converted: ingest.Converted
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return self.meta.slug
+
+    @property
+    def body(self) -> str:
+        return self.converted.body
+
+    @cached_property
+    def source_hash(self) -> str:
+        return short_hash(self.body)
+
+    @property
+    def src_uri(self) -> str:
+        return f"{ARTICLES}/{self.slug}.md"
+
+    def page(self) -> str:
+        """The clean Vietnamese page: front-matter, then the body."""
+        m = self.meta
+        front = {
+            "title": m.title.vi,
+            "slug": m.slug,
+            "lang": DEFAULT_LANG,
+            "published": m.published.iso(),
+            "author": m.author,
+            "publisher": m.publisher,
+            "url": m.url,
+            "tags": list(m.tags),
+            "seed": f"seeds/{self.seed.name}",
+            "source_hash": self.source_hash,
+        }
+        return f"---\n{yamlio.dump(front)}---\n\n{self.body}"
+
+    def summary(self, lang: str) -> str:
+        if self.meta.summary:
+            return self.meta.summary[lang]
+        translation = self.translations.get(lang)
+        if translation and translation.meta.summary:
+            return translation.meta.summary
+        body = translation.body if translation else self.body
+        return first_paragraph(body)
+
+    def title(self, lang: str) -> str:
+        return self.meta.title[lang]
+
+    def state(self, lang: str) -> str:
+        """'source', 'current', 'stale' or 'missing' for this language."""
+        if lang == DEFAULT_LANG:
+            return "source"
+        translation = self.translations.get(lang)
+        if translation is None:
+            return "missing"
+        return "stale" if translation.stale else "current"
+
+
+_MARKUP = re.compile(r"[*_`#>]|\{:[^}]*\}|!\[[^\]]*\]\([^)]*\)")
+
+
+def first_paragraph(body: str) -> str:
+    """The first prose paragraph of a Markdown body, without markup."""
+    for block in body.split("\n\n"):
+        text = block.strip()
+        if not text or text.startswith(("#", "!", "-", "*", "<", "|")):
+            continue
+        return re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", _MARKUP.sub("", text)).strip()
+    return ""
+
+
+@dataclass
+class Project:
+    """Everything the build needs, loaded and checked."""
+
+    paths: Paths
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if not p.warning]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.warning]
+
+    def article(self, slug: str) -> Article | None:
+        return next((a for a in self.articles if a.slug == slug), None)
+
+    def raise_errors(self) -> None:
+        if self.errors:
+            raise ContentError(self.errors)
+
+
+def load_seed_meta(meta_path: Path, paths: Paths) -> SeedMeta:
+    shown = paths.show(meta_path)
+    data, lines = yamlio.load(read_text(meta_path, shown), shown)
+    if not isinstance(data, dict):
+        raise ContentError(Problem(shown, "is not a mapping", line=1, expected="'key: value' lines"))
+    try:
+        return SeedMeta.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(problems_from(exc, shown, lines, SeedMeta)) from None
+
+
+def load_translation(path: Path, lang: str, article: Article, paths: Paths) -> Translation:
+    shown = paths.show(path)
+    text = read_text(path, shown)
+    data, lines, body, _ = yamlio.split_front_matter(text, shown)
+    try:
+        meta = TranslationMeta.model_validate(data)
+    except ValidationError as exc:
+        raise ContentError(problems_from(exc, shown, lines, TranslationMeta)) from None
+    return Translation(lang, path, meta, body.lstrip("\n"), article.source_hash)
+
+
+def load_project(root: Path) -> Project:
+    """Load every seed, its metadata and its translations; collect problems."""
+    paths = Paths(root)
+    project = Project(paths)
+    seeds = sorted(paths.seeds.glob(f"*{SEED_SUFFIX}")) if paths.seeds.is_dir() else []
+    metas = sorted(paths.seeds.glob(f"*{META_SUFFIX}")) if paths.seeds.is_dir() else []
+    for meta_path in metas:
+        if not meta_path.with_suffix(SEED_SUFFIX).exists():
+            project.problems.append(
+                Problem(paths.show(meta_path), "has no seed beside it",
+                        expected=f"{meta_path.with_suffix(SEED_SUFFIX).name} in seeds/")
+            )
+    by_slug: dict[str, Path] = {}
+    for seed in seeds:
+        meta_path = seed.with_suffix(META_SUFFIX)
+        if not meta_path.exists():
+            project.problems.append(
+                Problem(paths.show(seed), "has no metadata file", expected=f"seeds/{meta_path.name} (see CONTRIBUTING.md)")
+            )
+            continue
+        try:
+            meta = load_seed_meta(meta_path, paths)
+            raw = read_text(seed, paths.show(seed))
+            converted = ingest.convert(raw, meta)
+        except ContentError as exc:
+            project.problems.extend(exc.problems)
+            continue
+        if meta.slug in by_slug:
+            project.problems.append(
+                Problem(paths.show(meta_path), f"slug {meta.slug!r} is already used by {paths.show(by_slug[meta.slug])}",
+                        field="slug", line=1, expected="a slug no other article uses")
+            )
+            continue
+        by_slug[meta.slug] = meta_path
+        project.articles.append(Article(seed, meta_path, meta, converted))
+
+    known = {a.slug: a for a in project.articles}
+    for lang in LANGS:
+        if lang == DEFAULT_LANG:
+            continue
+        folder = paths.lang_docs(lang) / ARTICLES
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+            article = known.get(path.stem)
+            if article is None:
+                project.problems.append(
+                    Problem(paths.show(path), f"translates an article that does not exist ({path.stem!r})",
+                            expected="the slug of an article in seeds/*.yml as the file name")
+                )
+                continue
+            try:
+                translation = load_translation(path, lang, article, paths)
+            except ContentError as exc:
+                project.problems.extend(exc.problems)
+                continue
+            article.translations[lang] = translation
+            if translation.stale:
+                project.problems.append(
+                    Problem(paths.show(path),
+                            f"translation is stale: its source changed (now {article.source_hash})",
+                            field="source_hash", line=1, warning=True,
+                            expected="an updated translation with source_hash set to the new value")
+                )
+    project.articles.sort(key=lambda a: (a.meta.published.sort_key, a.slug), reverse=True)
+    return project

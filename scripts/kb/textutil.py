@@ -1,0 +1,83 @@
+"""Text helpers: strict decoding, NFC, accent folding and ASCII slugs."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from pathlib import Path
+
+from kb.errors import ContentError, Problem
+
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+_SLUG_SEPARATORS = re.compile(r"[^a-z0-9]+")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def read_text(path: Path, shown: str, *, limit: int = MAX_TEXT_BYTES) -> str:
+    """Read a UTF-8 text file; a clear error for anything else.
+
+    A byte-order mark and CRLF line ends are accepted and normalised, and so
+    is decomposed Vietnamese (to NFC): they are common and harmless. Binary,
+    oversized, empty or non-UTF-8 files are refused.
+    """
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ContentError(Problem(shown, f"cannot be read ({exc.strerror})")) from None
+    if size > limit:
+        raise ContentError(
+            Problem(shown, f"is {size:,} bytes", expected=f"a text file under {limit:,} bytes")
+        )
+    data = path.read_bytes()
+    return decode_text(data, shown)
+
+
+def decode_text(data: bytes, shown: str) -> str:
+    """Decode bytes as UTF-8 text, normalised to NFC with LF line ends."""
+    if not data.strip():
+        raise ContentError(Problem(shown, "is empty", expected="UTF-8 text"))
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ContentError(Problem(shown, "is UTF-16", expected="UTF-8 text (save it as UTF-8)"))
+    if b"\x00" in data:
+        raise ContentError(Problem(shown, "is a binary file", expected="UTF-8 text"))
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ContentError(
+            Problem(
+                shown,
+                f"byte 0x{data[exc.start]:02x} is not UTF-8 (Windows-1258 or another legacy encoding?)",
+                line=line,
+                expected="UTF-8 text (save it as UTF-8)",
+            )
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Vietnamese diacritics, đ included: 'Đường' -> 'duong'."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).lower()
+
+
+def slugify(value: str, separator: str = "-") -> str:
+    """ASCII slug that keeps Vietnamese readable: 'Đường đi' -> 'duong-di'."""
+    slug = _SLUG_SEPARATORS.sub(separator, fold(value)).strip(separator)
+    return slug
+
+
+def markdown_slugify(value: str, separator: str) -> str:
+    """Heading-anchor slugify for Python-Markdown's toc extension."""
+    return slugify(value, separator) or "section"
+
+
+def short_hash(text: str) -> str:
+    """A short, stable content hash used to tie a translation to its source."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
