@@ -24,7 +24,7 @@ _VI_MONTH = re.compile(r"\b(?:tháng|thg)\s+\d{1,2}", re.I)
 _VI_DAY_MONTH = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}))?\b")
 _VI_MONTH_YEAR = re.compile(r"\b(\d{1,2})/(\d{4})\b")
 _DIGITS = re.compile(r"\d+")
-_ATTR_LINE = re.compile(r"^\{:[^}]*\}$", re.M)
+_ATTR_LIST = re.compile(r"\{[:#.][^}]*\}")  # attribute lists: {: .kb-lead }, {#anchor}
 
 
 def strip_front_matter(text: str) -> str:
@@ -64,7 +64,7 @@ def structure(markdown: str, lang: str) -> dict[str, object]:
             counts["paragraphs"] += 1
         counts["images"] += len(_IMAGE.findall(block))
         counts["links"] += len(_LINK.findall(block))
-    return {"counts": counts, "numbers": numbers(_ATTR_LINE.sub("", body), lang)}
+    return {"counts": counts, "numbers": numbers(_ATTR_LIST.sub("", body), lang)}
 
 
 def compare(source: str, translation: str, source_lang: str = "vi", lang: str = "en") -> list[str]:

@@ -1,0 +1,56 @@
+"""MkDocs hook: the thin layer between MkDocs and the kb package.
+
+Listed under ``hooks:`` in mkdocs.yml, so plain ``mkdocs build`` and
+``mkdocs serve`` generate the same pages as ``kb build``. It only calls
+into the package; the work happens in kb.pages and kb.render.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from kb import pages
+from kb.errors import ContentError
+from kb.schema import DEFAULT_LANG
+
+_sites: dict[str, pages.Site] = {}
+
+
+def _lang(config: MkDocsConfig) -> str:
+    return str(config.theme["language"])
+
+
+def on_config(config: MkDocsConfig) -> MkDocsConfig:
+    root = Path(config.config_file_path).resolve().parent
+    lang = _lang(config)
+    try:
+        site = pages.load_site(root, lang)
+    except ContentError as exc:
+        raise PluginError(f"kb: content problems:\n{exc}") from None
+    _sites[lang] = site
+    # Reproducible output: the sitemap's dates and gzip stamp come from the content.
+    if "SOURCE_DATE_EPOCH" not in os.environ and site.project.articles:
+        newest = max(a.meta.published.value for a in site.project.articles)
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
+    if lang != DEFAULT_LANG and config.site_url and not config.site_url.rstrip("/").endswith(f"/{lang}"):
+        config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
+    return config
+
+
+def on_files(files: Files, config: MkDocsConfig) -> Files:
+    site = _sites[_lang(config)]
+    for src_uri, content in sorted(site.pages.items()):
+        files.append(File.generated(config, src_uri, content=content))
+    for src_uri, data in sorted(site.static.items()):
+        files.append(File.generated(config, src_uri, content=data))
+    return files
+
+
+def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)])

@@ -1,0 +1,143 @@
+"""Pure rendering: every function returns Markdown text and writes nothing."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+
+from kb.project import ARTICLES, Article, Project
+from kb.schema import DEFAULT_LANG
+from kb.ui import UI
+
+LATEST_MARKER = "<!-- kb:latest-articles -->"
+SOURCES_MARKER = "<!-- kb:sources -->"
+LATEST_COUNT = 5
+
+
+def lang_root(lang: str) -> str:
+    """Site-root-relative folder of a language: '' for the default, 'en/' for English."""
+    return "" if lang == DEFAULT_LANG else f"{lang}/"
+
+
+def cross_lang_url(page_url: str, lang: str, target_lang: str, target: str | None = None) -> str:
+    """Relative URL from a page of one build to a page of another language's build."""
+    here = posixpath.dirname(lang_root(lang) + page_url.rstrip("/") + "/x")
+    there = lang_root(target_lang) + (page_url if target is None else target)
+    return posixpath.relpath(there or ".", here or ".") + ("/" if there.endswith("/") or not there else "")
+
+
+def _escape(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def article_header(article: Article, lang: str, ui: UI, page_url: str) -> str:
+    """Title and the facts about an article, shown above its text."""
+    m = article.meta
+    unknown = f"*{ui('unknown')}*"
+    facts = [
+        f"**{ui('published')}:** {ui.date(m.published)}",
+        f"**{ui('author')}:** {m.author or unknown}",
+        f"**{ui('publisher')}:** {m.publisher or unknown}",
+    ]
+    links = []
+    if m.url:
+        links.append(f"[{ui('original')} :octicons-link-external-16:]({m.url}){{ .kb-original rel=nofollow }}")
+    else:
+        links.append(f"*{ui('no_original')}*")
+    links.append(f"[{ui('raw_seed')}](../seeds/{article.seed.name}){{ .kb-seed }}")
+    lines = [f"# {article.title(lang)}", "", '<div class="kb-meta" markdown>', "", " · ".join(facts), "", " · ".join(links)]
+    if m.tags:
+        chips = " ".join(f'<span class="kb-tag">{tag}</span>' for tag in m.tags)
+        lines += ["", f"{ui('tags')}: {chips}"]
+    lines += ["", "</div>", ""]
+    return "\n".join(lines)
+
+
+def article_footer(article: Article, lang: str, ui: UI) -> str:
+    """Source and translator's notes, shown after an article's text."""
+    parts = []
+    if article.meta.note:
+        parts.append(f'!!! info "{ui("provenance_note")}"\n\n    {article.meta.note[lang]}\n')
+    translation = article.translations.get(lang)
+    if translation and translation.meta.translator_notes:
+        items = "\n".join(f"    - {note}" for note in translation.meta.translator_notes)
+        parts.append(f'!!! note "{ui("translator_notes")}"\n\n{items}\n')
+    return ("\n\n" + "\n".join(parts)) if parts else ""
+
+
+def state_banner(article: Article, lang: str, ui: UI, page_url: str) -> str:
+    """A notice for a stale translation, linking to the original."""
+    if article.state(lang) != "stale":
+        return ""
+    url = cross_lang_url(page_url, lang, DEFAULT_LANG)
+    body = ui("stale_body", url=url)
+    return f'!!! warning "{ui("stale_title")}"\n\n    {body}\n\n'
+
+
+def fallback_page(title: str, body: str, lang: str, source_lang: str, ui: UI, uis: dict[str, UI]) -> str:
+    """A page shown where a translation is missing: a notice, then the original."""
+    notice = ui("missing_body", lang_name=uis[source_lang]("language_name"))
+    return (
+        f"---\ntitle: {_yaml_str(title)}\nkb_fallback: {source_lang}\n---\n\n"
+        f'!!! warning "{ui("missing_title")}"\n\n    {notice}\n\n'
+        f'<div lang="{source_lang}" markdown>\n\n{body.strip()}\n\n</div>\n'
+    )
+
+
+def _yaml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def article_item(article: Article, lang: str, ui: UI, prefix: str, uis: dict[str, UI]) -> str:
+    """One line of an article list: title, date, publisher, then the summary."""
+    m = article.meta
+    meta = [ui.date(m.published)]
+    if m.publisher:
+        meta.append(m.publisher)
+    if article.state(lang) == "missing":
+        meta.append(ui("only_in", lang_name=uis[DEFAULT_LANG]("language_name")))
+    link = f"[{_escape(article.title(lang))}]({prefix}{article.slug}.md)"
+    summary = article.summary(lang)
+    return f"- **{link}**  \n  <small>{' · '.join(meta)}</small>  \n  {summary}"
+
+
+def articles_index(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
+    """The /articles/ page: every article, newest first, grouped by year."""
+    by_year: dict[int, list[Article]] = defaultdict(list)
+    for article in project.articles:
+        by_year[article.meta.published.value.year].append(article)
+    out = [
+        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n---\n",
+        f"# {ui('articles_title')}\n",
+        f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
+    ]
+    for year in sorted(by_year, reverse=True):
+        out.append(f"## {year}\n")
+        out.extend(article_item(a, lang, ui, "", uis) for a in by_year[year])
+        out.append("")
+    return "\n".join(out)
+
+
+def latest_articles(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
+    return "\n".join(article_item(a, lang, ui, f"{ARTICLES}/", uis) for a in project.articles[:LATEST_COUNT])
+
+
+def sources_table(project: Project, lang: str, ui: UI) -> str:
+    """The About page's table of where each article comes from."""
+    rows = [
+        f"| {ui('sources_article')} | {ui('sources_from')} | {ui('sources_date')} | {ui('sources_seed')} |",
+        "|---|---|---|---|",
+    ]
+    for a in project.articles:
+        m = a.meta
+        source = m.publisher or f"*{ui('unknown')}*"
+        if m.url:
+            source = f"[{source}]({m.url})"
+        title = _escape(a.title(lang)).replace("|", "\\|")
+        rows.append(
+            f"| [{title}]({ARTICLES}/{a.slug}.md) | {source} | {ui.date(m.published)} | "
+            f"[`{a.seed.name}`](seeds/{a.seed.name}) |"
+        )
+    return "\n".join(rows)
+
+

@@ -1,0 +1,57 @@
+"""Reader-facing strings and date formats, from ``data/ui.yml``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kb import yamlio
+from kb.errors import ContentError, Problem
+from kb.schema import LANGS, PubDate
+from kb.textutil import read_text
+
+
+@dataclass(frozen=True)
+class UI:
+    """The strings of one language."""
+
+    lang: str
+    strings: dict[str, object]
+
+    def __call__(self, key: str, **values: object) -> str:
+        text = self.strings[key]
+        return str(text).format(**values) if values else str(text)
+
+    def date(self, when: PubDate) -> str:
+        v = when.value
+        fields = {"day": v.day, "month": v.month, "year": v.year, "hour": v.hour, "minute": v.minute}
+        months = self.strings.get("month_names") or []
+        fields["month_name"] = months[v.month - 1] if months else v.month
+        if not when.has_time:
+            return self("date_format", **fields)
+        offset = v.strftime("%z")
+        zone = "" if offset is None else f"{offset[:3]}:{offset[3:]}".replace(":00", "")
+        zone = zone.replace("+0", "+").replace("-0", "-") if zone not in {"+", "-"} else zone
+        return f"{self('datetime_format', **fields)} ({self('time_zone', offset=zone)})"
+
+
+def load_ui(data_dir: Path, root: Path) -> dict[str, UI]:
+    path = data_dir / "ui.yml"
+    shown = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+    data, lines = yamlio.load(read_text(path, shown), shown)
+    result = {}
+    reference: set[str] | None = None
+    for lang in LANGS:
+        strings = data.get(lang) if isinstance(data, dict) else None
+        if not isinstance(strings, dict):
+            raise ContentError(Problem(shown, f"has no strings for {lang!r}", field=lang, expected="a mapping"))
+        keys = set(strings)
+        if reference is not None and keys != reference:
+            missing = sorted(reference ^ keys)
+            raise ContentError(
+                Problem(shown, f"keys differ between languages: {', '.join(missing)}", line=lines.get(lang),
+                        field=lang, expected="the same keys in every language")
+            )
+        reference = keys
+        result[lang] = UI(lang, strings)
+    return result
