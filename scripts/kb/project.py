@@ -195,6 +195,16 @@ def load_translation(path: Path, lang: str, article: Article, paths: Paths) -> T
     return Translation(lang, path, meta, body.lstrip("\n"), article.source_hash)
 
 
+def _slug_of_broken(meta_path: Path) -> str | None:
+    """Best-effort slug of a metadata file that failed validation."""
+    try:
+        text = meta_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = re.search(r"^slug:\s*['\"]?([^'\"\s#]+)", text, re.M)
+    return match[1] if match else None
+
+
 def load_project(root: Path) -> Project:
     """Load every seed, its metadata and its translations; collect problems."""
     paths = Paths(root)
@@ -208,6 +218,7 @@ def load_project(root: Path) -> Project:
                         expected=f"{meta_path.with_suffix(SEED_SUFFIX).name} in seeds/")
             )
     by_slug: dict[str, Path] = {}
+    broken: set[str | None] = set()  # slugs whose seed or metadata has problems already reported
     for seed in seeds:
         meta_path = seed.with_suffix(META_SUFFIX)
         if not meta_path.exists():
@@ -221,6 +232,7 @@ def load_project(root: Path) -> Project:
             converted = ingest.convert(raw, meta)
         except ContentError as exc:
             project.problems.extend(exc.problems)
+            broken.add(_slug_of_broken(meta_path))
             continue
         if meta.slug in by_slug:
             project.problems.append(
@@ -238,6 +250,8 @@ def load_project(root: Path) -> Project:
         folder = paths.lang_docs(lang) / ARTICLES
         for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
             article = known.get(path.stem)
+            if article is None and path.stem in broken:
+                continue  # its source has a problem of its own, reported above
             if article is None:
                 project.problems.append(
                     Problem(paths.show(path), f"translates an article that does not exist ({path.stem!r})",

@@ -64,6 +64,9 @@ def load(text: str, shown: str, *, line_offset: int = 0) -> tuple[Any, dict[str,
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
         what = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            opened = exc.context.removeprefix("while parsing ")
+            what += f" (in the {opened} opened on line {exc.context_mark.line + 1 + line_offset})"
         raise ContentError(Problem(shown, f"broken YAML: {what}", line=line, expected="valid YAML")) from None
     except yaml.YAMLError as exc:
         raise ContentError(Problem(shown, f"broken YAML: {exc}", expected="valid YAML")) from None
