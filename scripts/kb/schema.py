@@ -184,6 +184,9 @@ def problems_from(error: ValidationError, shown: str, lines: dict[str, int], mod
         elif kind == "value_error":
             message = str(item["ctx"]["error"])
             expected = _expected_for(field)
+        elif kind == "string_type" and isinstance(item["input"], (int, float, bool)):
+            message = f"{item['input']!r} was read as a number or a yes/no value"
+            expected = "text: put the value in quotes"
         else:
             message = item["msg"].lower()
         problems.append(Problem(shown, message, line=line, field=field, expected=expected))

@@ -1,0 +1,126 @@
+"""The real site, built by `kb build`: both languages, strict, self-contained, reproducible."""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.build import build_site
+from kb.cli import main
+from kb.project import Paths, load_project
+from tests.conftest import ROOT
+
+SLUGS = sorted(a.slug for a in load_project(ROOT).articles)
+PAGE_TYPES = ["", "articles/", "about/"]
+
+
+def html(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", PAGE_TYPES + [f"articles/{s}/" for s in SLUGS])
+def test_every_page_exists_in_both_languages_at_the_same_path(built_site, path):
+    vi, en = html(built_site, path), html(built_site / "en", path)
+    assert '<html lang="vi"' in vi and '<html lang="en"' in en
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_article_page_shows_its_facts_and_switches_to_the_same_article(built_site, slug):
+    article = next(a for a in load_project(ROOT).articles if a.slug == slug)
+    vi, en = html(built_site, f"articles/{slug}/"), html(built_site / "en", f"articles/{slug}/")
+    assert f"<h1" in vi and article.meta.title.vi.replace("'", "&#39;") in vi.replace("&quot;", '"')
+    assert "Ngày đăng" in vi and "Published" in en
+    assert f'href="../../seeds/{article.seed.name}"' in vi
+    assert f'href="../../seeds/{article.seed.name}"' in en
+    assert (built_site / "seeds" / article.seed.name).read_bytes() == article.seed.read_bytes()
+    if article.meta.url:
+        assert f'href="{article.meta.url}"' in vi
+    # The language selector links to this very article in the other language.
+    assert f'href="../../en/articles/{slug}/" hreflang="en"' in vi
+    assert f'href="../../../articles/{slug}/" hreflang="vi"' in en
+
+
+def test_articles_index_lists_every_article_newest_first(built_site):
+    for site in (built_site, built_site / "en"):
+        page = html(site, "articles/")
+        positions = [page.index(f'href="{slug}/"') for slug in [a.slug for a in load_project(ROOT).articles]]
+        assert positions == sorted(positions)
+
+
+def test_home_lists_latest_articles_and_about_lists_every_source(built_site):
+    for site in (built_site, built_site / "en"):
+        assert html(site, "").count('href="articles/') >= 5
+        about = html(site, "about/")
+        for slug in SLUGS:
+            assert f'href="../articles/{slug}/"' in about
+        assert "baogiaothong.vn" in about
+
+
+def test_each_language_has_its_own_search_index(built_site):
+    vi = json.loads((built_site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    en = json.loads((built_site / "en" / "search" / "search_index.json").read_text(encoding="utf-8"))
+    assert vi["config"]["lang"] == ["vi"] and en["config"]["lang"] == ["en"]
+    vi_text = " ".join(d["title"] + d["text"] for d in vi["docs"])
+    en_text = " ".join(d["title"] + d["text"] for d in en["docs"])
+    assert "Rewind AI 2024: Năm bùng nổ" in vi_text and "The year GenAI exploded" not in vi_text
+    assert "The year GenAI exploded" in en_text and "Năm bùng nổ của GenAI" not in en_text
+
+
+_REQUEST = re.compile(r"""<(?:script|img|link|iframe|source|video|audio)\b[^>]*?\s(?:src|href)=["']([^"']+)["']""", re.I)
+IMAGE_HOSTS = ("https://raw.githubusercontent.com/MinhHuuNguyen/ai-lectures/",)
+
+
+def test_pages_request_nothing_from_third_parties_but_article_images(built_site):
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for url in _REQUEST.findall(text):
+            if re.match(r"^(https?:)?//", url):
+                is_link_rel = re.search(rf'<link\b[^>]*rel="(?:alternate|canonical)"[^>]*href="{re.escape(url)}"', text)
+                assert url.startswith(IMAGE_HOSTS) or is_link_rel, f"{page}: requests {url}"
+        assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def test_two_builds_of_one_tree_are_byte_identical(tmp_path):
+    one = build_site(Paths(ROOT), tmp_path / "one")
+    two = build_site(Paths(ROOT), tmp_path / "two")
+    compared = filecmp.dircmp(one, two)
+
+    def differences(cmp: filecmp.dircmp) -> list[str]:
+        found = cmp.left_only + cmp.right_only + cmp.diff_files
+        for sub in cmp.subdirs.values():
+            found += differences(sub)
+        return found
+
+    _, mismatch, errors = filecmp.cmpfiles(one, two, [str(p.relative_to(one)) for p in one.rglob("*") if p.is_file()], shallow=False)
+    assert not differences(compared) and not mismatch and not errors
+
+
+def test_missing_translation_shows_the_original_with_a_notice(project: Path, capsys):
+    (project / "docs/en/articles/rewind-ai-2024.md").unlink()
+    (project / "docs/en/about.md").unlink()
+    assert main(["--root", str(project), "check"]) == 0
+    assert main(["--root", str(project), "build"]) == 0
+    page = html(project / "site/en", "articles/rewind-ai-2024/")
+    assert "Not yet translated into English" in page
+    assert '<div lang="vi">' in page and "Năm 2024 đã chứng kiến sự bùng nổ" in page
+    index = html(project / "site/en", "articles/")
+    assert "in Tiếng Việt only" in index
+    about = html(project / "site/en", "about/")
+    assert "Not yet translated into English" in about and "Giới thiệu và nguồn" in about
+
+
+def test_stale_translation_is_a_warning_and_shows_a_banner(project: Path, capsys):
+    path = project / "docs/en/articles/rewind-ai-2024.md"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"source_hash: \w+", "source_hash: deadbeefdeadbeef", text), encoding="utf-8")
+    assert main(["--root", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "docs/en/articles/rewind-ai-2024.md:" in out and "warning: translation is stale" in out
+    assert main(["--root", str(project), "build"]) == 0
+    page = html(project / "site/en", "articles/rewind-ai-2024/")
+    assert "This translation may be out of date" in page
+    assert 'href="../../../articles/rewind-ai-2024/"' in page
