@@ -39,7 +39,11 @@ def test_conversion_is_byte_identical_twice_and_nfc(articles, stem):
 # The article's own text in each raw seed: from its first to its last line,
 # less the lines that are not the article's text.
 ARTICLE_TEXT = {
-    "000_f3384867bd6a6055": ("2024 chứng kiến sự bùng nổ", "đưa xã hội tiến lên một tầm cao mới.", [r"^Image not found"]),
+    "000_f3384867bd6a6055": (
+        "2024 chứng kiến sự bùng nổ",
+        "đưa xã hội tiến lên một tầm cao mới.",
+        [r"^Image not found"],
+    ),
     "001_27cad39cd456a9e3": ("🥇 Sự thống trị của OpenAI", "một số đối thủ cạnh tranh đang bắt đầu xuất hiện.", []),
     "002_24797b54feca2600": ("***Note:", "quy trình phê duyệt.", [r"^<img "]),
     "003_a724639d212df85e": ("Đó là nhận định trích", "Theo Thế Vinh (VietNamNet)", []),
@@ -96,12 +100,29 @@ FURNITURE = {
     "001_27cad39cd456a9e3": ["layout:", "BlogPost.astro", "added:", "slug: state-of-ai"],
     "002_24797b54feca2600": ["<img", 'style="', "](/blog/", "is_highlight", "banner_url"],
     "003_a724639d212df85e": [
-        "Cận cảnh dàn xe tăng", "Bão số 6", "VNeID", "Champions League", "Mưa đỏ", "Ngô Bảo Châu",
-        "Công nghệ\n", "14/05/2023 16:01",
+        "Cận cảnh dàn xe tăng",
+        "Bão số 6",
+        "VNeID",
+        "Champions League",
+        "Mưa đỏ",
+        "Ngô Bảo Châu",
+        "Công nghệ\n",
+        "14/05/2023 16:01",
     ],
     "004_29800cfcb56ae280": [
-        "Trang chủ", "- Ảnh 1", "Cùng chủ đề", "Nổi bật", "Mới nhất", "Cùng tác giả", "Bài đọc nhiều",
-        "Cùng chuyên mục", "Tin tức doanh nghiệp", "Zalopay", "Blackwell Ultra", "Elon Musk", "Kon Tum",
+        "Trang chủ",
+        "- Ảnh 1",
+        "Cùng chủ đề",
+        "Nổi bật",
+        "Mới nhất",
+        "Cùng tác giả",
+        "Bài đọc nhiều",
+        "Cùng chuyên mục",
+        "Tin tức doanh nghiệp",
+        "Zalopay",
+        "Blackwell Ultra",
+        "Elon Musk",
+        "Kon Tum",
     ],
 }
 
@@ -145,7 +166,11 @@ def test_the_build_never_writes_into_seeds_or_docs(project: Path):
     from kb.project import Paths
 
     def snapshot() -> dict[str, bytes]:
-        return {p.relative_to(project).as_posix(): p.read_bytes() for p in project.rglob("*") if p.is_file() and "site" not in p.parts}
+        return {
+            p.relative_to(project).as_posix(): p.read_bytes()
+            for p in project.rglob("*")
+            if p.is_file() and "site" not in p.parts
+        }
 
     before = snapshot()
     build_site(Paths(project))

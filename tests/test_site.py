@@ -32,7 +32,7 @@ def test_every_page_exists_in_both_languages_at_the_same_path(built_site, path):
 def test_article_page_shows_its_facts_and_switches_to_the_same_article(built_site, slug):
     article = next(a for a in load_project(ROOT).articles if a.slug == slug)
     vi, en = html(built_site, f"articles/{slug}/"), html(built_site / "en", f"articles/{slug}/")
-    assert f"<h1" in vi and article.meta.title.vi.replace("'", "&#39;") in vi.replace("&quot;", '"')
+    assert "<h1" in vi and article.meta.title.vi.replace("'", "&#39;") in vi.replace("&quot;", '"')
     assert "Ngày đăng" in vi and "Published" in en
     assert f'href="../../seeds/{article.seed.name}"' in vi
     assert f'href="../../seeds/{article.seed.name}"' in en
@@ -70,7 +70,9 @@ def test_each_language_has_its_own_search_index(built_site):
     assert "The year GenAI exploded" in en_text and "Năm bùng nổ của GenAI" not in en_text
 
 
-_REQUEST = re.compile(r"""<(?:script|img|link|iframe|source|video|audio)\b[^>]*?\s(?:src|href)=["']([^"']+)["']""", re.I)
+_REQUEST = re.compile(
+    r"""<(?:script|img|link|iframe|source|video|audio)\b[^>]*?\s(?:src|href)=["']([^"']+)["']""", re.I
+)
 IMAGE_HOSTS = ("https://raw.githubusercontent.com/MinhHuuNguyen/ai-lectures/",)
 
 
@@ -95,7 +97,9 @@ def test_two_builds_of_one_tree_are_byte_identical(tmp_path):
             found += differences(sub)
         return found
 
-    _, mismatch, errors = filecmp.cmpfiles(one, two, [str(p.relative_to(one)) for p in one.rglob("*") if p.is_file()], shallow=False)
+    _, mismatch, errors = filecmp.cmpfiles(
+        one, two, [str(p.relative_to(one)) for p in one.rglob("*") if p.is_file()], shallow=False
+    )
     assert not differences(compared) and not mismatch and not errors
 
 

@@ -52,7 +52,9 @@ def _quiet_mkdocs(verbose: bool) -> Iterator[_Counter]:
         logger.propagate = old_propagate
 
 
-def build_language(paths: Paths, lang: str, site_dir: Path, *, verbose: bool = False, site_url: str | None = None) -> None:
+def build_language(
+    paths: Paths, lang: str, site_dir: Path, *, verbose: bool = False, site_url: str | None = None
+) -> None:
     """Run one strict MkDocs build of one language into ``site_dir``."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -90,7 +92,11 @@ def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, 
         if out.exists():
             if not (out / "sitemap.xml").exists() and any(out.iterdir()):
                 raise ContentError(
-                    Problem(paths.show(out), "exists and is not a built site", expected="an empty folder or a previous build")
+                    Problem(
+                        paths.show(out),
+                        "exists and is not a built site",
+                        expected="an empty folder or a previous build",
+                    )
                 )
             old = out.with_name(f".{out.name}.old")
             shutil.rmtree(old, ignore_errors=True)
@@ -122,7 +128,13 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")
     builder()
-    for watched in (paths.docs, paths.seeds, paths.data, paths.root / "overrides", *(paths.config(lang) for lang in LANGS)):
+    for watched in (
+        paths.docs,
+        paths.seeds,
+        paths.data,
+        paths.root / "overrides",
+        *(paths.config(lang) for lang in LANGS),
+    ):
         if watched.exists():
             server.watch(str(watched))
     try:

@@ -28,7 +28,11 @@ def check(root: Path) -> list[Problem]:
             shown = project.paths.show(translation.path)
             for mismatch in structure.compare(article.page(), translation.body, "vi", translation.lang):
                 problems.append(
-                    Problem(shown, f"structure differs from the source: {mismatch}", field="body",
-                            expected="one translated block for every block of the source")
+                    Problem(
+                        shown,
+                        f"structure differs from the source: {mismatch}",
+                        field="body",
+                        expected="one translated block for every block of the source",
+                    )
                 )
     return problems

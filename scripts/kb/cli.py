@@ -19,7 +19,9 @@ def _root(start: Path) -> Path:
     for folder in (start, *start.parents):
         if (folder / "mkdocs.yml").exists() and (folder / "seeds").is_dir():
             return folder
-    raise ContentError(Problem(str(start), "is not inside the knowledge base", expected="a folder with mkdocs.yml and seeds/"))
+    raise ContentError(
+        Problem(str(start), "is not inside the knowledge base", expected="a folder with mkdocs.yml and seeds/")
+    )
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -102,7 +104,13 @@ def _parser() -> argparse.ArgumentParser:
 
     def add(name: str, func, **kwargs) -> argparse.ArgumentParser:
         doc = func.__doc__ or ""
-        p = sub.add_parser(name, help=doc.splitlines()[0], description=doc, formatter_class=argparse.RawDescriptionHelpFormatter, **kwargs)
+        p = sub.add_parser(
+            name,
+            help=doc.splitlines()[0],
+            description=doc,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+            **kwargs,
+        )
         p.set_defaults(func=func)
         return p
 

@@ -354,8 +354,12 @@ def convert_scraped_page(raw: str, meta: SeedMeta) -> Converted:
             break
     if start is None:
         raise ContentError(
-            Problem(meta.slug, "the article's title was not found in the scraped page", field="title.vi",
-                    expected="title.vi exactly as the page prints it")
+            Problem(
+                meta.slug,
+                "the article's title was not found in the scraped page",
+                field="title.vi",
+                expected="title.vi exactly as the page prints it",
+            )
         )
     found["title"] = title
     end = None
@@ -370,8 +374,11 @@ def convert_scraped_page(raw: str, meta: SeedMeta) -> Converted:
             break
     if end is None:
         raise ContentError(
-            Problem(meta.slug, "the article's end was not found in the scraped page",
-                    expected="a 'Theo Tác giả (Báo)' byline or a 'Nguồn: https://…' line after the article")
+            Problem(
+                meta.slug,
+                "the article's end was not found in the scraped page",
+                expected="a 'Theo Tác giả (Báo)' byline or a 'Nguồn: https://…' line after the article",
+            )
         )
 
     out: list[str] = []

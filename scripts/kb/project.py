@@ -214,8 +214,11 @@ def load_project(root: Path) -> Project:
     for meta_path in metas:
         if not meta_path.with_suffix(SEED_SUFFIX).exists():
             project.problems.append(
-                Problem(paths.show(meta_path), "has no seed beside it",
-                        expected=f"{meta_path.with_suffix(SEED_SUFFIX).name} in seeds/")
+                Problem(
+                    paths.show(meta_path),
+                    "has no seed beside it",
+                    expected=f"{meta_path.with_suffix(SEED_SUFFIX).name} in seeds/",
+                )
             )
     by_slug: dict[str, Path] = {}
     broken: set[str | None] = set()  # slugs whose seed or metadata has problems already reported
@@ -223,7 +226,9 @@ def load_project(root: Path) -> Project:
         meta_path = seed.with_suffix(META_SUFFIX)
         if not meta_path.exists():
             project.problems.append(
-                Problem(paths.show(seed), "has no metadata file", expected=f"seeds/{meta_path.name} (see CONTRIBUTING.md)")
+                Problem(
+                    paths.show(seed), "has no metadata file", expected=f"seeds/{meta_path.name} (see CONTRIBUTING.md)"
+                )
             )
             continue
         try:
@@ -236,8 +241,13 @@ def load_project(root: Path) -> Project:
             continue
         if meta.slug in by_slug:
             project.problems.append(
-                Problem(paths.show(meta_path), f"slug {meta.slug!r} is already used by {paths.show(by_slug[meta.slug])}",
-                        field="slug", line=1, expected="a slug no other article uses")
+                Problem(
+                    paths.show(meta_path),
+                    f"slug {meta.slug!r} is already used by {paths.show(by_slug[meta.slug])}",
+                    field="slug",
+                    line=1,
+                    expected="a slug no other article uses",
+                )
             )
             continue
         by_slug[meta.slug] = meta_path
@@ -254,8 +264,11 @@ def load_project(root: Path) -> Project:
                 continue  # its source has a problem of its own, reported above
             if article is None:
                 project.problems.append(
-                    Problem(paths.show(path), f"translates an article that does not exist ({path.stem!r})",
-                            expected="the slug of an article in seeds/*.yml as the file name")
+                    Problem(
+                        paths.show(path),
+                        f"translates an article that does not exist ({path.stem!r})",
+                        expected="the slug of an article in seeds/*.yml as the file name",
+                    )
                 )
                 continue
             try:
@@ -266,10 +279,14 @@ def load_project(root: Path) -> Project:
             article.translations[lang] = translation
             if translation.stale:
                 project.problems.append(
-                    Problem(paths.show(path),
-                            f"translation is stale: its source changed (now {article.source_hash})",
-                            field="source_hash", line=1, warning=True,
-                            expected="an updated translation with source_hash set to the new value")
+                    Problem(
+                        paths.show(path),
+                        f"translation is stale: its source changed (now {article.source_hash})",
+                        field="source_hash",
+                        line=1,
+                        warning=True,
+                        expected="an updated translation with source_hash set to the new value",
+                    )
                 )
     project.articles.sort(key=lambda a: (a.meta.published.sort_key, a.slug), reverse=True)
     return project

@@ -45,7 +45,15 @@ def article_header(article: Article, lang: str, ui: UI, page_url: str) -> str:
     else:
         links.append(f"*{ui('no_original')}*")
     links.append(f"[{ui('raw_seed')}](../seeds/{article.seed.name}){{ .kb-seed }}")
-    lines = [f"# {article.title(lang)}", "", '<div class="kb-meta" markdown>', "", " · ".join(facts), "", " · ".join(links)]
+    lines = [
+        f"# {article.title(lang)}",
+        "",
+        '<div class="kb-meta" markdown>',
+        "",
+        " · ".join(facts),
+        "",
+        " · ".join(links),
+    ]
     if m.tags:
         chips = " ".join(f'<span class="kb-tag">{tag}</span>' for tag in m.tags)
         lines += ["", f"{ui('tags')}: {chips}"]
@@ -139,5 +147,3 @@ def sources_table(project: Project, lang: str, ui: UI) -> str:
             f"[`{a.seed.name}`](seeds/{a.seed.name}) |"
         )
     return "\n".join(rows)
-
-

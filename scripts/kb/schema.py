@@ -50,7 +50,7 @@ class PubDate:
     @property
     def sort_key(self) -> str:
         """Sortable in UTC; a bare date sorts at noon UTC of its day."""
-        return self.value.astimezone(dt.timezone.utc).isoformat()
+        return self.value.astimezone(dt.UTC).isoformat()
 
 
 def parse_pubdate(raw: Any) -> PubDate:
@@ -63,7 +63,7 @@ def parse_pubdate(raw: Any) -> PubDate:
     try:
         if m := _DATE_RE.match(text):
             day = dt.date(int(m[1]), int(m[2]), int(m[3]))
-            return PubDate(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.timezone.utc), False)
+            return PubDate(dt.datetime(day.year, day.month, day.day, 12, tzinfo=dt.UTC), False)
         if _DATETIME_RE.match(text):
             value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
             return PubDate(value, True)

@@ -26,9 +26,7 @@ def read_text(path: Path, shown: str, *, limit: int = MAX_TEXT_BYTES) -> str:
     except OSError as exc:
         raise ContentError(Problem(shown, f"cannot be read ({exc.strerror})")) from None
     if size > limit:
-        raise ContentError(
-            Problem(shown, f"is {size:,} bytes", expected=f"a text file under {limit:,} bytes")
-        )
+        raise ContentError(Problem(shown, f"is {size:,} bytes", expected=f"a text file under {limit:,} bytes"))
     data = path.read_bytes()
     return decode_text(data, shown)
 

@@ -49,8 +49,13 @@ def load_ui(data_dir: Path, root: Path) -> dict[str, UI]:
         if reference is not None and keys != reference:
             missing = sorted(reference ^ keys)
             raise ContentError(
-                Problem(shown, f"keys differ between languages: {', '.join(missing)}", line=lines.get(lang),
-                        field=lang, expected="the same keys in every language")
+                Problem(
+                    shown,
+                    f"keys differ between languages: {', '.join(missing)}",
+                    line=lines.get(lang),
+                    field=lang,
+                    expected="the same keys in every language",
+                )
             )
         reference = keys
         result[lang] = UI(lang, strings)

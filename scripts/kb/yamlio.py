@@ -89,9 +89,7 @@ def split_front_matter(text: str, shown: str, *, required: bool = True) -> tuple
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentError(
-            Problem(shown, "front-matter is not a mapping", line=2, expected="'key: value' lines")
-        )
+        raise ContentError(Problem(shown, "front-matter is not a mapping", line=2, expected="'key: value' lines"))
     body = text[match.end() :]
     return data, lines, body, text[: match.end()].count("\n") + 1
 
