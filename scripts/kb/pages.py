@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import render
+from kb import kbrender, render
 from kb.errors import ContentError, Problem
+from kb.knowledge import Knowledge, load_knowledge, mentioned_entities
 from kb.project import ARTICLES, Article, Project, load_project
 from kb.schema import DEFAULT_LANG, LANGS
 from kb.ui import UI, load_ui
@@ -25,6 +26,8 @@ class Site:
     project: Project
     lang: str
     uis: dict[str, UI]
+    knowledge: Knowledge = field(default_factory=Knowledge)
+    mentions: dict[str, list[str]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     static: dict[str, bytes] = field(default_factory=dict)
 
@@ -51,7 +54,14 @@ def load_site(root: Path, lang: str) -> Site:
     project.raise_errors()
     paths = project.paths
     uis = load_ui(paths.data, root)
-    site = Site(project, lang, uis)
+    knowledge = load_knowledge(project)
+    if knowledge.problems:
+        raise ContentError(knowledge.problems)
+    site = Site(project, lang, uis, knowledge)
+    site.mentions = {
+        a.slug: [e.id for e in mentioned_entities(knowledge, [a.body, *(t.body for t in a.translations.values())])]
+        for a in project.articles
+    }
     ui = uis[lang]
     mine = human_pages(paths.lang_docs(lang))
 
@@ -73,6 +83,15 @@ def load_site(root: Path, lang: str) -> Site:
         elif lang not in article.translations:
             add(article.src_uri, render.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
     add(f"{ARTICLES}/index.md", render.articles_index(project, lang, ui, uis))
+    k = knowledge
+    add("timeline.md", kbrender.timeline(k, project, lang, ui))
+    add("topics/index.md", kbrender.topics_index(k, project, lang, ui))
+    for topic_id in k.topics:
+        add(f"topics/{topic_id}.md", kbrender.topic_page(topic_id, k, project, lang, ui))
+    add("entities/index.md", kbrender.entities_index(k, lang, ui))
+    for entity in k.entities.values():
+        add(f"entities/{entity.id}.md", kbrender.entity_page(entity, k, project, site.mentions, lang, ui))
+    add("glossary.md", kbrender.glossary(k, project, lang, ui))
 
     # A page a person wrote in one language only is shown in the other with a notice.
     for other in LANGS:
@@ -99,11 +118,14 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     article = site.article_for(src_uri)
     if article is not None:
         body = markdown.lstrip("\n")
+        if site.knowledge.terms:
+            body = kbrender.link_terms(body, site.knowledge, lang, "../")
         return (
             render.article_header(article, lang, ui, page_url)
             + render.state_banner(article, lang, ui, page_url)
             + body
             + render.article_footer(article, lang, ui)
+            + kbrender.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
         )
     if render.LATEST_MARKER in markdown:
         markdown = markdown.replace(render.LATEST_MARKER, render.latest_articles(project, lang, ui, site.uis))

@@ -77,8 +77,9 @@ def state_banner(article: Article, lang: str, ui: UI, page_url: str) -> str:
     """A notice for a stale translation, linking to the original."""
     if article.state(lang) != "stale":
         return ""
+    # Raw HTML: the original lives in the other language's build, outside this one's files.
     url = cross_lang_url(page_url, lang, DEFAULT_LANG)
-    body = ui("stale_body", url=url)
+    body = f'{ui("stale_body")} <a href="{url}" hreflang="{DEFAULT_LANG}">{ui("read_original")}</a>.'
     return f'!!! warning "{ui("stale_title")}"\n\n    {body}\n\n'
 
 

@@ -1,0 +1,340 @@
+"""Pure rendering of the knowledge pages: timeline, topics, entities, glossary."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic, term_forms
+from kb.project import Article, Project
+from kb.ui import UI
+
+# Colour-blind-safe palette (Okabe-Ito, then Tol's muted), one colour per topic in data order.
+PALETTE = [
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#332288",
+    "#117733",
+    "#882255",
+    "#44AA99",
+    "#999933",
+    "#AA4499",
+    "#6699CC",
+    "#888888",
+    "#DDCC77",
+]
+
+
+def event_date(date: EventDate, ui: UI) -> str:
+    months = ui.strings.get("month_names") or []
+    month_name = months[date.month - 1] if months and date.month else date.month
+    fields = {
+        "day": date.day,
+        "month": date.month,
+        "year": date.year,
+        "quarter": date.quarter,
+        "month_name": month_name,
+    }
+    return ui(f"event_{date.precision}", **fields)
+
+
+def _front(title: str, hide: list[str] | None = None) -> str:
+    lines = ["---", "title: " + '"' + title.replace('"', '\\"') + '"']
+    if hide:
+        lines.append("hide: [" + ", ".join(hide) + "]")
+    return "\n".join(lines) + "\n---\n\n"
+
+
+def _source_link(event: Event, project: Project, lang: str, prefix: str) -> str:
+    article = project.article(event.source.article)
+    title = article.title(lang) if article else event.source.article
+    anchor = f"#{event.source.section}" if event.source.section else ""
+    return f"[{title}]({prefix}articles/{event.source.article}.md{anchor})"
+
+
+def event_block(event: Event, k: Knowledge, project: Project, lang: str, ui: UI, prefix: str, level: int = 3) -> str:
+    """One event: date and title as a heading with a stable anchor, then its facts."""
+    entities = ", ".join(f"[{k.entities[e].name[lang]}]({prefix}entities/{e}.md)" for e in event.entities)
+    topics = " ".join(f"[{k.topics[t].name[lang]}]({prefix}topics/{t}.md){{ .kb-tag }}" for t in event.topics)
+    lines = [
+        f"{'#' * level} {event_date(event.date, ui)} · {event.title[lang]} {{#{event.id}}}",
+        "",
+        event.description[lang],
+        "",
+        f"<small>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</small>",
+        "",
+        topics,
+    ]
+    if event.note:
+        lines += ["", f"<small>**{ui('note')}:** {event.note[lang]}</small>"]
+    return "\n".join(lines) + "\n"
+
+
+def chart_svg(k: Knowledge, lang: str, ui: UI) -> str:
+    """Events per year by topic as an accessible stacked bar chart (inline SVG)."""
+    counts = counts_by_year_topic(k.events)
+    years = sorted(counts)
+    if not years:
+        return ""
+    colors = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(k.topics)}
+    top = max(sum(c.values()) for c in counts.values())
+    bar, gap, height, left, bottom = 34, 14, 180, 28, 36
+    width = left + len(years) * (bar + gap) + gap
+    scale = (height - 10) / top
+    title_id, desc_id = f"chart-title-{lang}", f"chart-desc-{lang}"
+    summary = "; ".join(
+        f"{year}: " + ", ".join(f"{k.topics[t].name[lang]} {n}" for t, n in counts[year].most_common())
+        for year in years
+    )
+    parts = [
+        f'<svg class="kb-chart" viewBox="0 0 {width} {height + bottom}" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{title_id}">{html.escape(ui("chart_title"))}</title>',
+        f'<desc id="{desc_id}">{html.escape(ui("chart_desc"))} {html.escape(summary)}</desc>',
+        f'<line x1="{left - 4}" y1="{height}" x2="{width}" y2="{height}" class="kb-axis"/>',
+    ]
+    for i, year in enumerate(years):
+        x = left + gap + i * (bar + gap)
+        y = height
+        for topic in k.topics:
+            n = counts[year][topic]
+            if not n:
+                continue
+            h = n * scale
+            y -= h
+            label = html.escape(f"{year} · {k.topics[topic].name[lang]}: {n}")
+            parts.append(
+                f'<rect x="{x}" y="{y:.1f}" width="{bar}" height="{h:.1f}" fill="{colors[topic]}"><title>{label}</title></rect>'
+            )
+        total = sum(counts[year].values())
+        parts.append(f'<text x="{x + bar / 2}" y="{y - 3:.1f}" class="kb-chart-total">{total}</text>')
+        parts.append(f'<text x="{x + bar / 2}" y="{height + 16}" class="kb-chart-year">{year}</text>')
+    parts.append("</svg>")
+    used = [t for t in k.topics if any(counts[y][t] for y in years)]
+    legend = "".join(
+        f'<li><span class="kb-swatch" style="background:{colors[t]}"></span>{html.escape(k.topics[t].name[lang])}</li>'
+        for t in used
+    )
+    return f'<figure class="kb-chart-figure">\n{"".join(parts)}\n<figcaption><ul class="kb-legend">{legend}</ul></figcaption>\n</figure>\n'
+
+
+def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+    by_year: dict[int, list[Event]] = {}
+    for event in k.events:
+        by_year.setdefault(event.date.year, []).append(event)
+    jumps = " · ".join(f"[{year}](#y{year})" for year in by_year)
+    out = [
+        _front(ui("timeline_title"), ["toc"]),
+        f"# {ui('timeline_title')}\n",
+        f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
+        chart_svg(k, lang, ui),
+        f'<nav class="kb-jump" markdown>{ui("timeline_jump")} {jumps}</nav>\n',
+    ]
+    for year, events in by_year.items():
+        out.append(f"## {year} {{#y{year}}}\n")
+        out.extend(event_block(e, k, project, lang, ui, "") for e in events)
+    return "\n".join(out)
+
+
+def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+    out = [_front(ui("topics_title")), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
+    for topic in k.topics.values():
+        n_articles = sum(topic.id in a.meta.tags for a in project.articles)
+        n_events = len(k.events_of_topic(topic.id))
+        out.append(f"## [{topic.name[lang]}]({topic.id}.md)\n")
+        out.append(
+            f"{_first_sentence(topic.intro[lang])}  \n<small>{ui('topic_counts', articles=n_articles, events=n_events)}</small>\n"
+        )
+    return "\n".join(out)
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text)
+    return match[1] if match else text
+
+
+def _article_line(article: Article, lang: str, ui: UI, prefix: str) -> str:
+    return f"- [{article.title(lang)}]({prefix}articles/{article.slug}.md) <small>· {ui.date(article.meta.published)}</small>"
+
+
+def topic_page(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+    topic = k.topics[topic_id]
+    articles = [a for a in project.articles if topic_id in a.meta.tags]
+    events = k.events_of_topic(topic_id)
+    out = [
+        _front(topic.name[lang]),
+        f"# {topic.name[lang]}\n",
+        f"{topic.intro[lang]}\n",
+        f"## {ui('topic_articles')}\n",
+    ]
+    out.append("\n".join(_article_line(a, lang, ui, "../") for a in articles) or f"*{ui('none')}*")
+    out.append(f"\n## {ui('topic_events')}\n")
+    out.extend(event_block(e, k, project, lang, ui, "../", level=3) for e in events)
+    if not events:
+        out.append(f"*{ui('none')}*\n")
+    return "\n".join(out)
+
+
+def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
+    out = [_front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    for kind in ("organization", "model", "product", "person"):
+        members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
+        if not members:
+            continue
+        out.append(f"## {ui('type_' + kind)}\n")
+        out.extend(f"- [{e.name[lang]}]({e.id}.md) — {e.description[lang]}" for e in members)
+        out.append("")
+    return "\n".join(out)
+
+
+def entity_page(
+    entity: Entity, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
+) -> str:
+    other = {"vi": "en", "en": "vi"}[lang]
+    names = entity.name[lang] + (f" ({entity.name[other]})" if entity.name[other] != entity.name[lang] else "")
+    topics = " ".join(f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in entity.topics)
+    out = [
+        _front(entity.name[lang]),
+        f"# {names}\n",
+        f"<small>{ui('type_' + entity.type)}</small>\n",
+        f"{entity.description[lang]}\n",
+    ]
+    if topics:
+        out.append(topics + "\n")
+    out.append(f"## {ui('entity_events')}\n")
+    events = k.events_of_entity(entity.id)
+    out.extend(event_block(e, k, project, lang, ui, "../", level=3) for e in events)
+    if not events:
+        out.append(f"*{ui('none')}*\n")
+    out.append(f"## {ui('entity_articles')}\n")
+    articles = [a for a in project.articles if entity.id in mentions.get(a.slug, [])]
+    out.append("\n".join(_article_line(a, lang, ui, "../") for a in articles) or f"*{ui('none')}*")
+    return "\n".join(out) + "\n"
+
+
+def _initial(text: str) -> str:
+    from kb.textutil import fold
+
+    first = fold(text)[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+    other = {"vi": "en", "en": "vi"}[lang]
+    from kb.textutil import fold
+
+    terms = sorted(k.terms.values(), key=lambda t: fold(t.term[lang]))
+    out = [_front(ui("glossary_title")), f"# {ui('glossary_title')}\n", f"{ui('glossary_intro')}\n"]
+    letter = None
+    for term in terms:
+        initial = _initial(term.term[lang])
+        if initial != letter:
+            letter = initial
+            out.append(f"## {letter} {{#letter-{letter.lower() if letter != '#' else 'other'}}}\n")
+        out.append(f"### {term.term[lang]} {{#{term.id}}}\n")
+        out.append(f'<small>{ui("glossary_other")}: <span lang="{other}">**{term.term[other]}**</span></small>\n')
+        out.append(f"{term.definition[lang]}\n")
+        if term.source:
+            article = project.article(term.source.article)
+            if article:
+                anchor = f"#{term.source.section}" if term.source.section else ""
+                out.append(
+                    f"<small>{ui('glossary_used_in')}: [{article.title(lang)}](articles/{article.slug}.md{anchor})</small>\n"
+                )
+    return "\n".join(out)
+
+
+def article_knowledge(
+    article: Article, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
+) -> str:
+    """Topics, mentioned entities, events and related articles, shown after an article."""
+    out = ["", "---", ""]
+    topics = " ".join(
+        f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in article.meta.tags if t in k.topics
+    )
+    out.append(f"**{ui('article_topics')}:** {topics or ui('none')}\n")
+    entities = [k.entities[e] for e in mentions.get(article.slug, [])]
+    links = ", ".join(
+        f"[{e.name[lang]}](../entities/{e.id}.md)" for e in sorted(entities, key=lambda e: e.name[lang].casefold())
+    )
+    out.append(f"**{ui('article_entities')}:** {links or ui('none')}\n")
+    events = k.events_of_article(article.slug)
+    if events:
+        out.append(f"**{ui('article_events')}:**\n")
+        out.extend(f"- {event_date(e.date, ui)}: [{e.title[lang]}](../timeline.md#{e.id})" for e in events)
+        out.append("")
+    related = related_articles(article, project, mentions)
+    if related:
+        out.append(f"**{ui('article_related')}:**\n")
+        out.extend(_article_line(a, lang, ui, "../") for a in related)
+        out.append("")
+    return "\n".join(out)
+
+
+def related_articles(
+    article: Article, project: Project, mentions: dict[str, list[str]], limit: int = 3
+) -> list[Article]:
+    """Articles sharing the most topics and entities with this one."""
+    mine_t, mine_e = set(article.meta.tags), set(mentions.get(article.slug, []))
+    scored = []
+    for other in project.articles:
+        if other.slug == article.slug:
+            continue
+        score = 3 * len(mine_t & set(other.meta.tags)) + len(mine_e & set(mentions.get(other.slug, [])))
+        if score:
+            scored.append((-score, other.slug, other))
+    return [a for *_, a in sorted(scored)[:limit]]
+
+
+_PROTECTED = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*")
+
+
+def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str) -> str:
+    """Link the first use of each glossary term to its entry, with its definition as tooltip.
+
+    Headings, links, images, code, HTML and bold labels are left alone. The
+    link's title shows on hover and on keyboard focus (Material's tooltips).
+    """
+    patterns = [
+        (re.compile(rf"(?<![\w.-]){re.escape(form)}(?![\w-])", re.I), term)
+        for term in k.terms.values()
+        for form in term_forms(term, lang)
+    ]
+    patterns.sort(key=lambda p: len(p[0].pattern), reverse=True)
+    done: set[str] = set()
+    lines = []
+    for line in markdown.split("\n"):
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith(("#", "!", "{:", "<", "|", "---")):
+            lines.append(line)
+        else:
+            lines.append(_link_line(line, patterns, done, prefix, lang))
+    return "\n".join(lines)
+
+
+def _link_line(line: str, patterns: list[tuple[re.Pattern[str], Term]], done: set[str], prefix: str, lang: str) -> str:
+    segments, last = [], 0
+    for m in _PROTECTED.finditer(line):
+        segments += [(line[last : m.start()], True), (m.group(0), False)]
+        last = m.end()
+    segments.append((line[last:], True))
+    out = []
+    for text, free in segments:
+        if not free:
+            out.append(text)
+            continue
+        links: list[str] = []
+        for rx, term in patterns:
+            if term.id in done or not (match := rx.search(text)):
+                continue
+            title = term.definition[lang].replace('"', "&quot;")
+            links.append(f'[{match.group(0)}]({prefix}glossary.md#{term.id} "{title}"){{ .kb-term }}')
+            text = f"{text[: match.start()]}\x00{len(links) - 1}\x00{text[match.end() :]}"
+            done.add(term.id)
+        out.append(re.sub("\x00(\\d+)\x00", lambda m, links=links: links[int(m[1])], text))
+    return "".join(out)

@@ -1,0 +1,382 @@
+"""The structured layer: topics, entities, events and glossary terms.
+
+Each lives in one YAML file under ``data/``. Every item is validated with a
+strict schema, and every reference (an event's entities, topics, article and
+section) must resolve; each problem names the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import total_ordering
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
+
+from kb import yamlio
+from kb.errors import ContentError, Problem
+from kb.project import Project
+from kb.schema import Localized, Slug, Strict, Text, problems_from
+from kb.textutil import read_text, slugify
+
+_EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
+EVENT_DATE_EXPECTED = "YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY or a decade like 1960s (quoted)"
+
+
+@total_ordering
+@dataclass(frozen=True)
+class EventDate:
+    """A date with the precision its source gives: day, month, quarter, year or decade."""
+
+    precision: Literal["day", "month", "quarter", "year", "decade"]
+    year: int
+    month: int = 0
+    day: int = 0
+    quarter: int = 0
+
+    @property
+    def key(self) -> tuple[int, int, int]:
+        month = self.month or (self.quarter * 3 - 2 if self.quarter else 0)
+        return (self.year, month, self.day)
+
+    def __lt__(self, other: EventDate) -> bool:
+        return self.key < other.key
+
+    def iso(self) -> str:
+        if self.precision == "day":
+            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        if self.precision == "month":
+            return f"{self.year:04d}-{self.month:02d}"
+        if self.precision == "quarter":
+            return f"{self.year:04d}-Q{self.quarter}"
+        if self.precision == "decade":
+            return f"{self.year}s"
+        return f"{self.year:04d}"
+
+
+def parse_event_date(raw: Any) -> EventDate:
+    import datetime as dt
+
+    if isinstance(raw, int):
+        raw = str(raw)
+    if not isinstance(raw, str):
+        raise ValueError(f"{raw!r} is not a date")
+    m = _EVENT_DATE.match(raw.strip())
+    if not m:
+        raise ValueError(f"{raw!r} is not a date of a known form")
+    year = int(m[1])
+    if m[5]:
+        if year % 10:
+            raise ValueError(f"{raw!r} is not a decade")
+        return EventDate("decade", year)
+    if m[4]:
+        return EventDate("quarter", year, quarter=int(m[4]))
+    if m[3]:
+        try:
+            dt.date(year, int(m[2]), int(m[3]))
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a real date") from None
+        return EventDate("day", year, int(m[2]), int(m[3]))
+    if m[2]:
+        if not 1 <= int(m[2]) <= 12:
+            raise ValueError(f"{raw!r} has no month {m[2]}")
+        return EventDate("month", year, int(m[2]))
+    return EventDate("year", year)
+
+
+EventDateField = Annotated[EventDate, BeforeValidator(parse_event_date)]
+
+
+class Topic(Strict):
+    id: Slug
+    name: Localized
+    intro: Localized
+
+
+class Entity(Strict):
+    id: Slug
+    type: Literal["organization", "model", "product", "person"]
+    name: Localized
+    aliases: list[Text] = Field(default_factory=list)
+    description: Localized
+    topics: list[Slug] = Field(default_factory=list)
+
+
+class SourceRef(Strict):
+    article: Slug
+    section: Slug | None = None
+
+
+def _at_least_one(values: list[str]) -> list[str]:
+    if not values:
+        raise ValueError("is empty")
+    return values
+
+
+class Event(Strict):
+    id: Slug
+    date: EventDateField
+    title: Localized
+    description: Localized
+    entities: Annotated[list[Slug], AfterValidator(_at_least_one)]
+    topics: Annotated[list[Slug], AfterValidator(_at_least_one)]
+    source: SourceRef
+    note: Localized | None = None
+
+
+class Aliases(Strict):
+    vi: list[Text] = Field(default_factory=list)
+    en: list[Text] = Field(default_factory=list)
+
+    def __getitem__(self, lang: str) -> list[str]:
+        return getattr(self, lang)
+
+
+class Term(Strict):
+    id: Slug
+    term: Localized
+    aliases: Aliases = Field(default_factory=Aliases)
+    definition: Localized
+    source: SourceRef | None = None
+
+
+@dataclass
+class Knowledge:
+    """The validated data, with its cross-references resolved."""
+
+    topics: dict[str, Topic] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    events: list[Event] = field(default_factory=list)
+    terms: dict[str, Term] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    lines: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def events_of_entity(self, entity_id: str) -> list[Event]:
+        return [e for e in self.events if entity_id in e.entities]
+
+    def events_of_topic(self, topic_id: str) -> list[Event]:
+        return [e for e in self.events if topic_id in e.topics]
+
+    def events_of_article(self, slug: str) -> list[Event]:
+        return [e for e in self.events if e.source.article == slug]
+
+
+FILES = {"topics": Topic, "entities": Entity, "events": Event, "glossary": Term}
+
+
+def _load_list(path: Path, shown: str, model: type[BaseModel], problems: list[Problem]) -> tuple[list, dict]:
+    if not path.exists():
+        return [], {}
+    try:
+        data, lines = yamlio.load(read_text(path, shown), shown)
+    except ContentError as exc:
+        problems.extend(exc.problems)
+        return [], {}
+    if data is None:
+        return [], lines
+    if not isinstance(data, list):
+        problems.append(Problem(shown, "is not a list", line=1, expected="a YAML list of items ('- id: …')"))
+        return [], lines
+    items, seen = [], {}
+    for index, raw in enumerate(data):
+        try:
+            item = model.model_validate(raw)
+        except ValidationError as exc:
+            for p in problems_from(
+                exc,
+                shown,
+                {k.split(".", 1)[1]: v for k, v in lines.items() if k.startswith(f"{index}.")}
+                | {"": lines.get(str(index), 1)},
+                model,
+            ):
+                problems.append(
+                    Problem(
+                        p.path,
+                        p.message,
+                        line=p.line or lines.get(str(index)),
+                        field=f"{_label(raw, index)}.{p.field}",
+                        expected=p.expected,
+                    )
+                )
+            continue
+        if item.id in seen:
+            problems.append(
+                Problem(
+                    shown,
+                    f"duplicate id {item.id!r} (first on line {seen[item.id]})",
+                    line=lines.get(f"{index}.id"),
+                    field=f"{item.id}.id",
+                    expected="a unique id",
+                )
+            )
+            continue
+        seen[item.id] = lines.get(f"{index}.id")
+        items.append((index, item))
+    return items, lines
+
+
+def _label(raw: Any, index: int) -> str:
+    if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+        return raw["id"]
+    return f"item {index + 1}"
+
+
+def section_ids(markdown: str) -> set[str]:
+    """Heading anchors of a page: explicit {#id} or the slug of the heading."""
+    ids = set()
+    for heading in re.findall(r"^#{1,6}\s+(.+?)\s*$", markdown, re.M):
+        if m := re.search(r"\{#([\w-]+)\}$", heading):
+            ids.add(m[1])
+        else:
+            ids.add(slugify(heading))
+    return ids
+
+
+def load_knowledge(project: Project) -> Knowledge:
+    """Load and cross-check every data file; collect all problems."""
+    paths = project.paths
+    k = Knowledge()
+    loaded: dict[str, list] = {}
+    for name, model in FILES.items():
+        path = paths.data / f"{name}.yml"
+        shown = paths.show(path)
+        items, lines = _load_list(path, shown, model, k.problems)
+        loaded[name] = items
+        k.lines[name] = lines
+    k.topics = {t.id: t for _, t in loaded["topics"]}
+    k.entities = {e.id: e for _, e in loaded["entities"]}
+    k.terms = {t.id: t for _, t in loaded["glossary"]}
+    articles = {a.slug: a for a in project.articles}
+    sections = {a.slug: section_ids(a.body) for a in project.articles}
+
+    def ref_problem(name: str, index: int, item_id: str, fld: str, line_key: str, message: str, expected: str) -> None:
+        shown = paths.show(paths.data / f"{name}.yml")
+        line = k.lines[name].get(f"{index}.{line_key}") or k.lines[name].get(f"{index}.{line_key.split('.')[0]}")
+        k.problems.append(Problem(shown, message, line=line, field=f"{item_id}.{fld}", expected=expected))
+
+    def check_source(name: str, index: int, item_id: str, source: SourceRef | None) -> None:
+        if source is None:
+            return
+        if source.article not in articles:
+            ref_problem(
+                name,
+                index,
+                item_id,
+                "source.article",
+                "source.article",
+                f"unknown article {source.article!r}",
+                "the slug of an article in seeds/*.yml",
+            )
+        elif source.section and source.section not in sections[source.article]:
+            ref_problem(
+                name,
+                index,
+                item_id,
+                "source.section",
+                "source.section",
+                f"article {source.article!r} has no section {source.section!r}",
+                "the id of one of its headings: " + ", ".join(sorted(sections[source.article]))
+                if sections[source.article]
+                else "no section (the article has no headings)",
+            )
+
+    for index, entity in loaded["entities"]:
+        for n, topic in enumerate(entity.topics):
+            if topic not in k.topics:
+                ref_problem(
+                    "entities",
+                    index,
+                    entity.id,
+                    f"topics.{n}",
+                    f"topics.{n}",
+                    f"unknown topic {topic!r}",
+                    "an id from data/topics.yml",
+                )
+    valid_events = []
+    for index, event in loaded["events"]:
+        before = len(k.problems)
+        for n, entity in enumerate(event.entities):
+            if entity not in k.entities:
+                ref_problem(
+                    "events",
+                    index,
+                    event.id,
+                    f"entities.{n}",
+                    f"entities.{n}",
+                    f"unknown entity {entity!r}",
+                    "an id from data/entities.yml",
+                )
+        for n, topic in enumerate(event.topics):
+            if topic not in k.topics:
+                ref_problem(
+                    "events",
+                    index,
+                    event.id,
+                    f"topics.{n}",
+                    f"topics.{n}",
+                    f"unknown topic {topic!r}",
+                    "an id from data/topics.yml",
+                )
+        check_source("events", index, event.id, event.source)
+        if len(k.problems) == before:
+            valid_events.append(event)
+    k.events = sorted(valid_events, key=lambda e: (e.date.key, e.id))
+    for index, term in loaded["glossary"]:
+        check_source("glossary", index, term.id, term.source)
+    for article in project.articles:
+        for n, tag in enumerate(article.meta.tags):
+            if k.topics and tag not in k.topics:
+                k.problems.append(
+                    Problem(
+                        paths.show(article.meta_path),
+                        f"unknown topic {tag!r}",
+                        field=f"tags.{n}",
+                        expected="an id from data/topics.yml: " + ", ".join(k.topics),
+                    )
+                )
+    return k
+
+
+# --------------------------------------------------------------------------
+# Mentions: which entities and terms an article's text uses
+# --------------------------------------------------------------------------
+
+
+def _alias_pattern(alias: str, ignore_case: bool) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w.-]){re.escape(alias)}(?![\w-])", re.I if ignore_case else 0)
+
+
+_LINK_OR_CODE = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+")
+
+
+def prose(markdown: str) -> str:
+    """The text of a page without link targets, images, HTML and attribute lists."""
+    return _LINK_OR_CODE.sub(" ", markdown)
+
+
+def mentioned_entities(k: Knowledge, texts: list[str]) -> list[Entity]:
+    """Entities whose name or an alias occurs in any of the texts (case-sensitive)."""
+    text = "\n".join(prose(t) for t in texts)
+    found = []
+    for entity in k.entities.values():
+        forms = {entity.name.vi, entity.name.en, *entity.aliases}
+        if any(_alias_pattern(form, ignore_case=False).search(text) for form in forms):
+            found.append(entity)
+    return found
+
+
+def term_forms(term: Term, lang: str) -> list[str]:
+    """Surface forms of a term in one language, longest first."""
+    forms = {term.term[lang], *term.aliases[lang]}
+    return sorted(forms, key=len, reverse=True)
+
+
+def counts_by_year_topic(events: list[Event]) -> dict[int, Counter[str]]:
+    """Events per year, counted under each event's first topic."""
+    result: dict[int, Counter[str]] = {}
+    for event in events:
+        result.setdefault(event.date.year, Counter())[event.topics[0]] += 1
+    return result
