@@ -83,7 +83,7 @@ def chart_svg(k: Knowledge, lang: str, ui: UI) -> str:
         return ""
     colors = {t: PALETTE[i % len(PALETTE)] for i, t in enumerate(k.topics)}
     top = max(sum(c.values()) for c in counts.values())
-    bar, gap, height, left, bottom = 34, 14, 180, 28, 36
+    bar, gap, height, left, bottom = 34, 12, 240, 8, 24
     width = left + len(years) * (bar + gap) + gap
     scale = (height - 10) / top
     title_id, desc_id = f"chart-title-{lang}", f"chart-desc-{lang}"

@@ -167,7 +167,9 @@ class Knowledge:
 FILES = {"topics": Topic, "entities": Entity, "events": Event, "glossary": Term}
 
 
-def _load_list(path: Path, shown: str, model: type[BaseModel], problems: list[Problem]) -> tuple[list, dict]:
+def _load_list(
+    path: Path, shown: str, model: type[BaseModel], problems: list[Problem], broken: set[str]
+) -> tuple[list, dict]:
     if not path.exists():
         return [], {}
     try:
@@ -185,6 +187,8 @@ def _load_list(path: Path, shown: str, model: type[BaseModel], problems: list[Pr
         try:
             item = model.model_validate(raw)
         except ValidationError as exc:
+            if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                broken.add(raw["id"])  # references to it are not reported again
             for p in problems_from(
                 exc,
                 shown,
@@ -240,10 +244,11 @@ def load_knowledge(project: Project) -> Knowledge:
     paths = project.paths
     k = Knowledge()
     loaded: dict[str, list] = {}
+    broken: set[str] = set()
     for name, model in FILES.items():
         path = paths.data / f"{name}.yml"
         shown = paths.show(path)
-        items, lines = _load_list(path, shown, model, k.problems)
+        items, lines = _load_list(path, shown, model, k.problems, broken)
         loaded[name] = items
         k.lines[name] = lines
     k.topics = {t.id: t for _, t in loaded["topics"]}
@@ -285,7 +290,7 @@ def load_knowledge(project: Project) -> Knowledge:
 
     for index, entity in loaded["entities"]:
         for n, topic in enumerate(entity.topics):
-            if topic not in k.topics:
+            if topic not in k.topics and topic not in broken:
                 ref_problem(
                     "entities",
                     index,
@@ -299,7 +304,7 @@ def load_knowledge(project: Project) -> Knowledge:
     for index, event in loaded["events"]:
         before = len(k.problems)
         for n, entity in enumerate(event.entities):
-            if entity not in k.entities:
+            if entity not in k.entities and entity not in broken:
                 ref_problem(
                     "events",
                     index,
@@ -310,7 +315,7 @@ def load_knowledge(project: Project) -> Knowledge:
                     "an id from data/entities.yml",
                 )
         for n, topic in enumerate(event.topics):
-            if topic not in k.topics:
+            if topic not in k.topics and topic not in broken:
                 ref_problem(
                     "events",
                     index,
@@ -328,7 +333,7 @@ def load_knowledge(project: Project) -> Knowledge:
         check_source("glossary", index, term.id, term.source)
     for article in project.articles:
         for n, tag in enumerate(article.meta.tags):
-            if k.topics and tag not in k.topics:
+            if k.topics and tag not in k.topics and tag not in broken:
                 k.problems.append(
                     Problem(
                         paths.show(article.meta_path),

@@ -121,7 +121,7 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
         if site.knowledge.terms:
             body = kbrender.link_terms(body, site.knowledge, lang, "../")
         return (
-            render.article_header(article, lang, ui, page_url)
+            render.article_header(article, lang, ui, page_url, _topic_links(article, site))
             + render.state_banner(article, lang, ui, page_url)
             + body
             + render.article_footer(article, lang, ui)
@@ -132,3 +132,8 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     if render.SOURCES_MARKER in markdown:
         markdown = markdown.replace(render.SOURCES_MARKER, render.sources_table(project, lang, ui))
     return markdown
+
+
+def _topic_links(article: Article, site: Site) -> list[str]:
+    topics = site.knowledge.topics
+    return [f"[{topics[t].name[site.lang]}](../topics/{t}.md){{ .kb-tag }}" for t in article.meta.tags if t in topics]

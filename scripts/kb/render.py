@@ -30,7 +30,7 @@ def _escape(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def article_header(article: Article, lang: str, ui: UI, page_url: str) -> str:
+def article_header(article: Article, lang: str, ui: UI, page_url: str, tag_links: list[str] | None = None) -> str:
     """Title and the facts about an article, shown above its text."""
     m = article.meta
     unknown = f"*{ui('unknown')}*"
@@ -54,9 +54,9 @@ def article_header(article: Article, lang: str, ui: UI, page_url: str) -> str:
         "",
         " · ".join(links),
     ]
-    if m.tags:
-        chips = " ".join(f'<span class="kb-tag">{tag}</span>' for tag in m.tags)
-        lines += ["", f"{ui('tags')}: {chips}"]
+    chips = tag_links if tag_links is not None else [f'<span class="kb-tag">{tag}</span>' for tag in m.tags]
+    if chips:
+        lines += ["", f"{ui('tags')}: " + " ".join(chips)]
     lines += ["", "</div>", ""]
     return "\n".join(lines)
 

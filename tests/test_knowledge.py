@@ -1,0 +1,203 @@
+"""The knowledge layer: data integrity, generated pages and their cross-links."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kb.cli import main
+from kb.knowledge import load_knowledge, parse_event_date
+from kb.project import load_project
+from tests.conftest import ROOT
+
+PROJECT = load_project(ROOT)
+K = load_knowledge(PROJECT)
+
+
+def test_data_is_complete_and_valid():
+    assert K.problems == []
+    assert len(K.events) >= 50
+    assert len(K.entities) >= 60
+    assert len(K.terms) >= 40
+    assert 10 <= len(K.topics) <= 15
+    assert {e.type for e in K.entities.values()} == {"organization", "model", "product", "person"}
+
+
+def test_every_event_points_to_a_real_section_and_is_in_date_order():
+    sections = {
+        a.slug: set(re.findall(r"\{#([\w-]+)\}", "".join(t.body for t in a.translations.values())))
+        for a in PROJECT.articles
+    }
+    for event in K.events:
+        if event.source.section:
+            assert event.source.section in sections[event.source.article], event.id
+    keys = [e.date.key for e in K.events]
+    assert keys == sorted(keys)
+
+
+@pytest.mark.parametrize(
+    ("raw", "iso", "precision"),
+    [
+        ("2025-03-16", "2025-03-16", "day"),
+        ("2024-09", "2024-09", "month"),
+        ("2025-Q1", "2025-Q1", "quarter"),
+        ("2024", "2024", "year"),
+        ("1960s", "1960s", "decade"),
+        (2014, "2014", "year"),
+    ],
+)
+def test_event_dates_keep_their_precision(raw, iso, precision):
+    date = parse_event_date(raw)
+    assert (date.iso(), date.precision) == (iso, precision)
+
+
+@pytest.mark.parametrize("raw", ["2025-02-31", "2024-13", "14/05/2023", "1965s", "2025-Q5", "March 2024"])
+def test_impossible_or_unknown_event_dates_are_refused(raw):
+    with pytest.raises(ValueError):
+        parse_event_date(raw)
+
+
+def _replace(path: str, old: str, new: str):
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+FIRST = K.events[0]
+CASES = [
+    (
+        "unknown-entity",
+        _replace("data/events.yml", "entities: [eliza]", "entities: [elisa]"),
+        ["data/events.yml:", "entities.0", "unknown entity 'elisa'", "data/entities.yml"],
+    ),
+    (
+        "unknown-topic",
+        _replace("data/topics.yml", "- id: robotics", "- id: robots"),
+        ["data/", "unknown topic 'robotics'", "data/topics.yml"],
+    ),
+    (
+        "unknown-article",
+        _replace("data/events.yml", "article: tri-tue-nhan-tao-tao-sinh", "article: no-such-article"),
+        ["data/events.yml:", "source.article", "unknown article 'no-such-article'"],
+    ),
+    (
+        "unknown-section",
+        _replace("data/events.yml", "section: 1-1-lich-su-phat-trien", "section: lich-su"),
+        ["data/events.yml:", "source.section", "has no section 'lich-su'", "1-1-lich-su-phat-trien"],
+    ),
+    (
+        "duplicate-id",
+        _replace("data/entities.yml", "- id: google\n", "- id: openai\n"),
+        ["data/entities.yml:", "openai.id", "duplicate id 'openai'"],
+    ),
+    (
+        "impossible-date",
+        _replace("data/events.yml", f'date: "{FIRST.date.iso()}"', 'date: "2025-02-31"'),
+        ["data/events.yml:", f"{FIRST.id}.date", "not a real date"],
+    ),
+    (
+        "missing-language",
+        _replace("data/glossary.yml", 'term: {vi: "AI tạo sinh", en: "generative AI"}', 'term: {vi: "AI tạo sinh"}'),
+        ["data/glossary.yml:", "generative-ai.term.en", "required field is missing"],
+    ),
+    (
+        "empty-definition",
+        _replace("data/topics.yml", 'en: "Robotics"}', 'en: " "}'),
+        ["data/topics.yml:", "robotics.name.en", "is empty"],
+    ),
+    (
+        "unknown-field",
+        _replace("data/entities.yml", "- id: google\n", "- id: google\n  alias: [G]\n"),
+        ["data/entities.yml:", "google.alias", "unknown field"],
+    ),
+    (
+        "article-tag-not-a-topic",
+        _replace("seeds/004_29800cfcb56ae280.yml", "china-ai", "china"),
+        ["seeds/004_29800cfcb56ae280.yml", "tags.1", "unknown topic 'china'"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "expected"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_bad_data_stops_check_and_build_naming_file_item_and_field(project: Path, capsys, edit, expected):
+    edit(project)
+    assert main(["--root", str(project), "check"]) == 1
+    out = capsys.readouterr().out
+    assert any(all(f in line for f in expected) for line in out.splitlines()), out
+    assert main(["--root", str(project), "build"]) == 1
+    assert not (project / "site").exists()
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_timeline_lists_every_event_by_year_with_a_chart(built_site, lang):
+    html = page(built_site / lang, "timeline/")
+    for event in K.events:
+        assert f'id="{event.id}"' in html
+    years = sorted({e.date.year for e in K.events})
+    assert [int(y) for y in re.findall(r'<h2 id="y(\d+)"', html)] == years
+    assert all(f'href="#y{y}"' in html for y in years)
+    assert re.search(r'<svg class="kb-chart"[^>]*role="img"[^>]*aria-labelledby=', html)
+    assert html.count("<rect ") >= len(years)
+    # Each event links to the section of its source article.
+    event = next(e for e in K.events if e.source.section)
+    assert f'href="../articles/{event.source.article}/#{event.source.section}"' in html
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_every_topic_entity_and_term_has_its_page(built_site, lang):
+    for topic_id in K.topics:
+        html = page(built_site / lang, f"topics/{topic_id}/")
+        assert html.count('class="kb-tag"') >= len(K.events_of_topic(topic_id))
+    for entity_id in K.entities:
+        assert (built_site / lang / "entities" / entity_id / "index.html").exists()
+    glossary = page(built_site / lang, "glossary/")
+    for term in K.terms.values():
+        assert f'id="{term.id}"' in glossary
+        assert term.term["vi"].split()[0] in glossary and term.term["en"].split()[0] in glossary
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_cross_links_both_ways(built_site, lang):
+    # An event's entity page lists the event, and the event links back to the entity.
+    for event in K.events[::7]:
+        for entity_id in event.entities:
+            assert f'id="{event.id}"' in page(built_site / lang, f"entities/{entity_id}/")
+    # An article that mentions an entity appears on the entity's page, and links to it.
+    deepseek = page(built_site / lang, "entities/deepseek/")
+    assert 'href="../../articles/trung-quoc-thuc-day-ma-nguon-mo/"' in deepseek
+    article = page(built_site / lang, "articles/trung-quoc-thuc-day-ma-nguon-mo/")
+    assert 'href="../../entities/deepseek/"' in article
+    assert 'href="../../topics/china-ai/"' in article
+    for event in K.events_of_article("trung-quoc-thuc-day-ma-nguon-mo"):
+        assert f'href="../../timeline/#{event.id}"' in article
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_glossary_terms_in_articles_link_to_their_entry_with_a_definition(built_site, lang):
+    html = page(built_site / lang, "articles/tri-tue-nhan-tao-tao-sinh/")
+    links = re.findall(r'<a class="kb-term" href="../../glossary/#([\w-]+)" title="([^"]+)">', html)
+    assert len(links) >= 10
+    for term_id, title in links:
+        assert K.terms[term_id].definition["en" if lang else "vi"].startswith(title[:20].replace("&amp;", "&"))
+    assert "hallucination" in {t for t, _ in links}
+
+
+def test_counts_on_index_pages_match_the_data(built_site):
+    html = page(built_site, "timeline/")
+    assert f"{len(K.events)} sự kiện" in html
+    entities = page(built_site / "en", "entities/")
+    assert entities.count('href="') >= len(K.entities)
+    topics = page(built_site / "en", "topics/")
+    for topic_id in K.topics:
+        n_events = len(K.events_of_topic(topic_id))
+        assert f"{n_events} events" in topics
