@@ -15,7 +15,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kb import pages
+from kb import pages, search
 from kb.errors import ContentError
 from kb.schema import DEFAULT_LANG
 
@@ -54,3 +54,8 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)])
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    site = _sites[_lang(config)]
+    search.extend_index(Path(config.site_dir), site.knowledge, site.lang)

@@ -66,12 +66,12 @@ def event_block(event: Event, k: Knowledge, project: Project, lang: str, ui: UI,
         "",
         event.description[lang],
         "",
-        f"<small>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</small>",
+        f"<span class='kb-small'>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</span>",
         "",
         topics,
     ]
     if event.note:
-        lines += ["", f"<small>**{ui('note')}:** {event.note[lang]}</small>"]
+        lines += ["", f"<span class='kb-small'>**{ui('note')}:** {event.note[lang]}</span>"]
     return "\n".join(lines) + "\n"
 
 
@@ -148,7 +148,7 @@ def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
         n_events = len(k.events_of_topic(topic.id))
         out.append(f"## [{topic.name[lang]}]({topic.id}.md)\n")
         out.append(
-            f"{_first_sentence(topic.intro[lang])}  \n<small>{ui('topic_counts', articles=n_articles, events=n_events)}</small>\n"
+            f"{_first_sentence(topic.intro[lang])}  \n<span class='kb-small'>{ui('topic_counts', articles=n_articles, events=n_events)}</span>\n"
         )
     return "\n".join(out)
 
@@ -159,7 +159,7 @@ def _first_sentence(text: str) -> str:
 
 
 def _article_line(article: Article, lang: str, ui: UI, prefix: str) -> str:
-    return f"- [{article.title(lang)}]({prefix}articles/{article.slug}.md) <small>· {ui.date(article.meta.published)}</small>"
+    return f"- [{article.title(lang)}]({prefix}articles/{article.slug}.md) <span class='kb-small'>· {ui.date(article.meta.published)}</span>"
 
 
 def topic_page(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI) -> str:
@@ -201,7 +201,7 @@ def entity_page(
     out = [
         _front(entity.name[lang]),
         f"# {names}\n",
-        f"<small>{ui('type_' + entity.type)}</small>\n",
+        f"<span class='kb-small'>{ui('type_' + entity.type)}</span>\n",
         f"{entity.description[lang]}\n",
     ]
     if topics:
@@ -237,14 +237,16 @@ def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
             letter = initial
             out.append(f"## {letter} {{#letter-{letter.lower() if letter != '#' else 'other'}}}\n")
         out.append(f"### {term.term[lang]} {{#{term.id}}}\n")
-        out.append(f'<small>{ui("glossary_other")}: <span lang="{other}">**{term.term[other]}**</span></small>\n')
+        out.append(
+            f'<span class="kb-small">{ui("glossary_other")}: <span lang="{other}">**{term.term[other]}**</span></span>\n'
+        )
         out.append(f"{term.definition[lang]}\n")
         if term.source:
             article = project.article(term.source.article)
             if article:
                 anchor = f"#{term.source.section}" if term.source.section else ""
                 out.append(
-                    f"<small>{ui('glossary_used_in')}: [{article.title(lang)}](articles/{article.slug}.md{anchor})</small>\n"
+                    f"<span class='kb-small'>{ui('glossary_used_in')}: [{article.title(lang)}](articles/{article.slug}.md{anchor})</span>\n"
                 )
     return "\n".join(out)
 

@@ -107,7 +107,7 @@ def article_item(article: Article, lang: str, ui: UI, prefix: str, uis: dict[str
         meta.append(ui("only_in", lang_name=uis[DEFAULT_LANG]("language_name")))
     link = f"[{_escape(article.title(lang))}]({prefix}{article.slug}.md)"
     summary = article.summary(lang)
-    return f"- **{link}**  \n  <small>{' · '.join(meta)}</small>  \n  {summary}"
+    return f"- **{link}**  \n  <span class='kb-small'>{' · '.join(meta)}</span>  \n  {summary}"
 
 
 def articles_index(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:

