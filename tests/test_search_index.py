@@ -32,7 +32,7 @@ def _index(site: Path) -> dict:
 
 def test_search_index_has_folded_text_and_cross_language_terms(built_site):
     vi, en = _index(built_site), _index(built_site / "en")
-    assert vi["config"]["fields"]["kb"] == {"boost": 0.5} and en["config"]["fields"]["kb"] == {"boost": 0.5}
+    assert vi["config"]["fields"]["kb"] == {"boost": 3} and en["config"]["fields"]["kb"] == {"boost": 3}
     article = " ".join(d["kb"] for d in vi["docs"] if d["location"].startswith("articles/rewind-ai-2024/"))
     assert "con duong phia truoc" in article
     efficiency = " ".join(d["kb"] for d in vi["docs"] if d["location"].startswith("articles/state-of-ai-report-2024/"))

@@ -120,7 +120,7 @@ def chart_svg(k: Knowledge, lang: str, ui: UI) -> str:
         f'<li><span class="kb-swatch" style="background:{colors[t]}"></span>{html.escape(k.topics[t].name[lang])}</li>'
         for t in used
     )
-    return f'<figure class="kb-chart-figure">\n{"".join(parts)}\n<figcaption><ul class="kb-legend">{legend}</ul></figcaption>\n</figure>\n'
+    return f'<figure class="kb-chart-figure">\n{"".join(parts)}\n</figure>\n<ul class="kb-legend">{legend}</ul>\n'
 
 
 def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
