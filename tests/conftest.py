@@ -37,3 +37,15 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     out = tmp_path_factory.mktemp("site") / "site"
     return build_site(Paths(ROOT), out)
+
+
+def replace_in(path: str, old: str, new: str):
+    """An edit for a project copy: replace the first `old` in one file (which must contain it)."""
+
+    def edit(root: Path) -> None:
+        file = root / path
+        text = file.read_text(encoding="utf-8")
+        assert old in text, f"{old!r} not in {path}"
+        file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit

@@ -9,18 +9,12 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main
+from tests.conftest import replace_in
 
 META = "seeds/003_a724639d212df85e.yml"
 
 
-def _replace(path: str, old: str, new: str):
-    def edit(root: Path) -> None:
-        file = root / path
-        text = file.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {path}"
-        file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return edit
+_replace = replace_in
 
 
 def _write(path: str, data: bytes):

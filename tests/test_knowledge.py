@@ -10,7 +10,7 @@ import pytest
 from kb.cli import main
 from kb.knowledge import load_knowledge, parse_event_date
 from kb.project import load_project
-from tests.conftest import ROOT
+from tests.conftest import ROOT, replace_in
 
 PROJECT = load_project(ROOT)
 K = load_knowledge(PROJECT)
@@ -59,14 +59,7 @@ def test_impossible_or_unknown_event_dates_are_refused(raw):
         parse_event_date(raw)
 
 
-def _replace(path: str, old: str, new: str):
-    def edit(root: Path) -> None:
-        file = root / path
-        text = file.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {path}"
-        file.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    return edit
+_replace = replace_in
 
 
 FIRST = K.events[0]

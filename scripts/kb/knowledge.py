@@ -288,43 +288,26 @@ def load_knowledge(project: Project) -> Knowledge:
                 else "no section (the article has no headings)",
             )
 
-    for index, entity in loaded["entities"]:
-        for n, topic in enumerate(entity.topics):
-            if topic not in k.topics and topic not in broken:
+    def check_refs(name: str, index: int, item_id: str, fld: str, ids: list[str], known: dict, kind: str) -> None:
+        for n, ref in enumerate(ids):
+            if ref not in known and ref not in broken:
                 ref_problem(
-                    "entities",
+                    name,
                     index,
-                    entity.id,
-                    f"topics.{n}",
-                    f"topics.{n}",
-                    f"unknown topic {topic!r}",
-                    "an id from data/topics.yml",
+                    item_id,
+                    f"{fld}.{n}",
+                    f"{fld}.{n}",
+                    f"unknown {kind} {ref!r}",
+                    f"an id from data/{fld}.yml",
                 )
+
+    for index, entity in loaded["entities"]:
+        check_refs("entities", index, entity.id, "topics", entity.topics, k.topics, "topic")
     valid_events = []
     for index, event in loaded["events"]:
         before = len(k.problems)
-        for n, entity in enumerate(event.entities):
-            if entity not in k.entities and entity not in broken:
-                ref_problem(
-                    "events",
-                    index,
-                    event.id,
-                    f"entities.{n}",
-                    f"entities.{n}",
-                    f"unknown entity {entity!r}",
-                    "an id from data/entities.yml",
-                )
-        for n, topic in enumerate(event.topics):
-            if topic not in k.topics and topic not in broken:
-                ref_problem(
-                    "events",
-                    index,
-                    event.id,
-                    f"topics.{n}",
-                    f"topics.{n}",
-                    f"unknown topic {topic!r}",
-                    "an id from data/topics.yml",
-                )
+        check_refs("events", index, event.id, "entities", event.entities, k.entities, "entity")
+        check_refs("events", index, event.id, "topics", event.topics, k.topics, "topic")
         check_source("events", index, event.id, event.source)
         if len(k.problems) == before:
             valid_events.append(event)
