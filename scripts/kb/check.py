@@ -18,7 +18,7 @@ def check(root: Path) -> list[Problem]:
     if not project.errors:
         for lang in LANGS:
             try:
-                load_site(root, lang)
+                load_site(root, lang, project)
             except ContentError as exc:
                 problems.extend(p for p in exc.problems if p not in problems)
     for article in project.articles:

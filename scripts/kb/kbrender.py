@@ -7,6 +7,7 @@ import re
 
 from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic, term_forms
 from kb.project import Article, Project
+from kb.textutil import fold
 from kb.ui import UI
 
 # Colour-blind-safe palette (Okabe-Ito, then Tol's muted), one colour per topic in data order.
@@ -218,16 +219,12 @@ def entity_page(
 
 
 def _initial(text: str) -> str:
-    from kb.textutil import fold
-
     first = fold(text)[:1].upper()
     return first if first.isalpha() else "#"
 
 
 def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     other = {"vi": "en", "en": "vi"}[lang]
-    from kb.textutil import fold
-
     terms = sorted(k.terms.values(), key=lambda t: fold(t.term[lang]))
     out = [_front(ui("glossary_title")), f"# {ui('glossary_title')}\n", f"{ui('glossary_intro')}\n"]
     letter = None

@@ -48,9 +48,9 @@ def human_pages(docs: Path) -> set[str]:
     return {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
 
 
-def load_site(root: Path, lang: str) -> Site:
-    """Load and check the project, then plan the pages this language generates."""
-    project = load_project(root)
+def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
+    """Load and check the project (unless given), then plan the pages this language generates."""
+    project = project or load_project(root)
     project.raise_errors()
     paths = project.paths
     uis = load_ui(paths.data, root)
@@ -121,7 +121,7 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
         if site.knowledge.terms:
             body = kbrender.link_terms(body, site.knowledge, lang, "../")
         return (
-            render.article_header(article, lang, ui, page_url, _topic_links(article, site))
+            render.article_header(article, lang, ui, _topic_links(article, site))
             + render.state_banner(article, lang, ui, page_url)
             + body
             + render.article_footer(article, lang, ui)

@@ -30,7 +30,7 @@ def _escape(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def article_header(article: Article, lang: str, ui: UI, page_url: str, tag_links: list[str] | None = None) -> str:
+def article_header(article: Article, lang: str, ui: UI, tag_links: list[str] | None = None) -> str:
     """Title and the facts about an article, shown above its text."""
     m = article.meta
     unknown = f"*{ui('unknown')}*"
