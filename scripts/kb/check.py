@@ -4,23 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import structure
+from kb import markup, structure
 from kb.errors import ContentError, Problem
-from kb.pages import load_site
-from kb.project import load_project
+from kb.pages import Site, load_site
+from kb.project import ARTICLES, Project, load_project, unsafe_problems
 from kb.schema import LANGS
+from kb.textutil import read_text
 
 
 def check(root: Path) -> list[Problem]:
     """All problems in the project, errors and warnings, in a stable order."""
     project = load_project(root)
     problems = list(project.problems)
+    problems += _data_problems(project)
     if not project.errors:
         for lang in LANGS:
             try:
-                load_site(root, lang, project)
+                site = load_site(root, lang, project)
             except ContentError as exc:
                 problems.extend(p for p in exc.problems if p not in problems)
+                continue
+            problems += _link_problems(site)
     for article in project.articles:
         for translation in article.translations.values():
             if translation.stale:
@@ -33,6 +37,54 @@ def check(root: Path) -> list[Problem]:
                         f"structure differs from the source: {mismatch}",
                         field="body",
                         expected="one translated block for every block of the source",
+                    )
+                )
+    return problems
+
+
+def _data_problems(project: Project) -> list[Problem]:
+    """Unsafe raw HTML in the data files, whose texts are rendered as Markdown."""
+    problems = []
+    data = project.paths.data
+    for path in sorted(data.glob("*.yml")) if data.is_dir() else []:
+        shown = project.paths.show(path)
+        try:
+            problems += unsafe_problems(read_text(path, shown), shown)
+        except ContentError:
+            continue  # the loader reports an unreadable file with its own message
+    return problems
+
+
+def _link_problems(site: Site) -> list[Problem]:
+    """Relative links in the pages people wrote that lead to no page or file of the site."""
+    paths = site.project.paths
+    docs = paths.lang_docs(site.lang)
+    known = set(site.pages) | set(site.static)
+    if docs.is_dir():
+        known |= {p.relative_to(docs).as_posix() for p in docs.rglob("*") if p.is_file()}
+    written = [
+        (page.src_uri, page.versions[site.lang].path) for page in site.project.pages if site.lang in page.versions
+    ]
+    written += [
+        (f"{ARTICLES}/{a.slug}.md", t.path)
+        for a in site.project.articles
+        for t in (*a.translations.values(), *a.drafts.values())
+        if t.lang == site.lang
+    ]
+    problems = []
+    for src_uri, path in sorted(written):
+        shown = paths.show(path)
+        text = read_text(path, shown)
+        for link in markup.relative_links(text):
+            target = markup.resolve(src_uri, link.target)
+            if not markup.link_exists(target, known):
+                problems.append(
+                    Problem(
+                        shown,
+                        f"links to {link.target!r}, which is not a page or file of the site",
+                        line=link.line,
+                        field="link",
+                        expected="a path relative to this page, like '../articles/<slug>.md' or 'about.md'",
                     )
                 )
     return problems

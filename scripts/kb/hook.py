@@ -15,9 +15,10 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kb import pages, search
+from kb import markup, pages, search
 from kb.errors import ContentError
 from kb.schema import DEFAULT_LANG
+from kb.textutil import read_text
 
 _sites: dict[str, pages.Site] = {}
 
@@ -45,6 +46,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
     site = _sites[_lang(config)]
+    for src_uri in sorted(site.replaced):
+        if (draft := files.get_file_from_path(src_uri)) is not None:
+            files.remove(draft)
     for src_uri, content in sorted(site.pages.items()):
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, data in sorted(site.static.items()):
@@ -52,8 +56,24 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     return files
 
 
+def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
+    """A person's page as kb reads it: UTF-8, NFC, LF line ends, byte-order mark dropped."""
+    if page.file.generated_by or not page.file.abs_src_path:
+        return None
+    path = Path(page.file.abs_src_path)
+    try:
+        return read_text(path, path.name)
+    except ContentError as exc:
+        raise PluginError(f"kb: {exc}") from None
+
+
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)])
+
+
+def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    """Remove active content (scripts, embeds, event handlers, javascript: links) from every page."""
+    return markup.sanitize(html)
 
 
 def on_post_build(config: MkDocsConfig) -> None:

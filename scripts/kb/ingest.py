@@ -34,7 +34,7 @@ _UNKNOWN_AUTHOR = {"đang cập nhật", "không rõ", "n/a"}
 _SCRAPE_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4}) (\d{1,2}):(\d{2})")
 _IMG_TAG = re.compile(r"<img\s+([^>]*?)/?>", re.I)
 _ATTR = re.compile(r"""(\w[\w-]*)\s*=\s*("([^"]*)"|'([^']*)')""")
-_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(([^)\s]+)\)")
+_MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FENCE = re.compile(r"^(```|~~~)")
 

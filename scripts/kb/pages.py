@@ -13,10 +13,9 @@ from pathlib import Path
 from kb import kbrender, render
 from kb.errors import ContentError, Problem
 from kb.knowledge import Knowledge, load_knowledge, mentioned_entities
-from kb.project import ARTICLES, Article, Project, load_project
-from kb.schema import DEFAULT_LANG, LANGS
+from kb.project import ARTICLES, Article, HumanPage, Project, load_project
+from kb.schema import DEFAULT_LANG
 from kb.ui import UI, load_ui
-from kb.yamlio import split_front_matter
 
 
 @dataclass
@@ -30,6 +29,8 @@ class Site:
     mentions: dict[str, list[str]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     static: dict[str, bytes] = field(default_factory=dict)
+    # A person's draft translation: its path is served by a generated page instead.
+    replaced: set[str] = field(default_factory=set)
 
     @property
     def ui(self) -> UI:
@@ -39,6 +40,9 @@ class Site:
         if not src_uri.startswith(f"{ARTICLES}/") or src_uri.count("/") != 1:
             return None
         return self.project.article(src_uri.removeprefix(f"{ARTICLES}/").removesuffix(".md"))
+
+    def human_page(self, src_uri: str) -> HumanPage | None:
+        return next((p for p in self.project.pages if p.src_uri == src_uri), None)
 
 
 def human_pages(docs: Path) -> set[str]:
@@ -66,7 +70,7 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     mine = human_pages(paths.lang_docs(lang))
 
     def add(src_uri: str, content: str) -> None:
-        if src_uri in mine:
+        if src_uri in mine and src_uri not in site.replaced:
             shown = paths.show(paths.lang_docs(lang) / src_uri)
             raise ContentError(
                 Problem(
@@ -81,6 +85,8 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
         if lang == DEFAULT_LANG:
             add(article.src_uri, article.page())
         elif lang not in article.translations:
+            if lang in article.drafts:
+                site.replaced.add(article.src_uri)
             add(article.src_uri, render.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
     add(f"{ARTICLES}/index.md", render.articles_index(project, lang, ui, uis))
     k = knowledge
@@ -93,19 +99,18 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
         add(f"entities/{entity.id}.md", kbrender.entity_page(entity, k, project, site.mentions, lang, ui))
     add("glossary.md", kbrender.glossary(k, project, lang, ui))
 
-    # A page a person wrote in one language only is shown in the other with a notice.
-    for other in LANGS:
-        if other == lang:
+    add("translations.md", render.translations_page(project, lang, ui, uis))
+
+    # A page people wrote but not (or only as a draft) in this language: the original, with a notice.
+    for page in project.pages:
+        if page.state(lang) != "missing":
             continue
-        other_docs = paths.lang_docs(other)
-        for src_uri in sorted(human_pages(other_docs) - mine):
-            if src_uri.startswith(f"{ARTICLES}/"):
-                continue  # article translations are handled above
-            path = other_docs / src_uri
-            text = path.read_text(encoding="utf-8")
-            data, _, body, _ = split_front_matter(text, paths.show(path), required=False)
-            title = str(data.get("title") or src_uri)
-            site.pages[src_uri] = render.fallback_page(title, body, lang, other, ui, uis)
+        if lang in page.versions:
+            site.replaced.add(page.src_uri)
+        source = page.source
+        site.pages[page.src_uri] = render.fallback_page(
+            page.title(page.source_lang), source.body, lang, page.source_lang, ui, uis
+        )
 
     for article in project.articles:
         site.static[f"seeds/{article.seed.name}"] = article.seed.read_bytes()
@@ -122,11 +127,14 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             body = kbrender.link_terms(body, site.knowledge, lang, "../")
         return (
             render.article_header(article, lang, ui, _topic_links(article, site))
-            + render.state_banner(article, lang, ui, page_url)
+            + (render.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
             + body
             + render.article_footer(article, lang, ui)
             + kbrender.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
         )
+    page = site.human_page(src_uri)
+    if page is not None and page.state(lang) == "stale":
+        markdown = _after_title(markdown, render.state_banner(lang, ui, page_url, page.source_lang))
     if render.LATEST_MARKER in markdown:
         markdown = markdown.replace(render.LATEST_MARKER, render.latest_articles(project, lang, ui, site.uis))
     if render.SOURCES_MARKER in markdown:
@@ -137,3 +145,12 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
 def _topic_links(article: Article, site: Site) -> list[str]:
     topics = site.knowledge.topics
     return [f"[{topics[t].name[site.lang]}](../topics/{t}.md){{ .kb-tag }}" for t in article.meta.tags if t in topics]
+
+
+def _after_title(markdown: str, insert: str) -> str:
+    """Insert text after a page's first heading (or at its top when it has none)."""
+    lines = markdown.split("\n")
+    for i, line in enumerate(lines):
+        if line.startswith("# "):
+            return "\n".join([*lines[: i + 1], "", insert.rstrip("\n"), "", *lines[i + 1 :]])
+    return insert + markdown

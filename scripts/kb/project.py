@@ -14,9 +14,9 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from kb import ingest, yamlio
+from kb import ingest, markup, yamlio
 from kb.errors import ContentError, Problem, rel
-from kb.schema import DEFAULT_LANG, LANGS, SeedMeta, TranslationMeta, problems_from
+from kb.schema import DEFAULT_LANG, LANGS, PageMeta, PubDate, SeedMeta, TranslationMeta, problems_from
 from kb.textutil import read_text, short_hash
 
 SEED_SUFFIX = ".txt"
@@ -70,6 +70,10 @@ class Translation:
     def stale(self) -> bool:
         return self.meta.source_hash != self.source_hash
 
+    @property
+    def draft(self) -> bool:
+        return self.meta.draft
+
 
 @dataclass
 class Article:
@@ -80,6 +84,7 @@ class Article:
     meta: SeedMeta
     converted: ingest.Converted
     translations: dict[str, Translation] = field(default_factory=dict)
+    drafts: dict[str, Translation] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
@@ -127,13 +132,88 @@ class Article:
         return self.meta.title[lang]
 
     def state(self, lang: str) -> str:
-        """'source', 'current', 'stale' or 'missing' for this language."""
+        """'source', 'current', 'stale' or 'missing' (a draft counts as missing) for this language."""
         if lang == DEFAULT_LANG:
             return "source"
         translation = self.translations.get(lang)
         if translation is None:
             return "missing"
         return "stale" if translation.stale else "current"
+
+    @property
+    def source_lang(self) -> str:
+        return DEFAULT_LANG
+
+    def translated(self, lang: str) -> PubDate | None:
+        translation = self.translations.get(lang) or self.drafts.get(lang)
+        return translation.meta.translated if translation else None
+
+    @property
+    def changed(self) -> PubDate:
+        """The newest date known for the page: source updated or published, or a translation made."""
+        dates = [self.meta.updated or self.meta.published]
+        dates += [t.meta.translated for t in (*self.translations.values(), *self.drafts.values())]
+        return max(dates, key=lambda d: d.sort_key)
+
+
+@dataclass
+class PageVersion:
+    """One language's file of a page a person wrote."""
+
+    lang: str
+    path: Path
+    meta: PageMeta
+    body: str
+
+
+@dataclass
+class HumanPage:
+    """A page people write in ``docs/<lang>/`` (home, about…), in one or more languages.
+
+    The Vietnamese file is the source when there is one; another language's
+    file records the source's hash it was translated from, like an article.
+    """
+
+    src_uri: str
+    versions: dict[str, PageVersion] = field(default_factory=dict)
+
+    @property
+    def source_lang(self) -> str:
+        return DEFAULT_LANG if DEFAULT_LANG in self.versions else next(iter(self.versions))
+
+    @property
+    def source(self) -> PageVersion:
+        return self.versions[self.source_lang]
+
+    @cached_property
+    def source_hash(self) -> str:
+        return short_hash(self.source.body)
+
+    def title(self, lang: str) -> str:
+        version = self.versions.get(lang) or self.source
+        return version.meta.title or first_heading(version.body) or self.src_uri
+
+    def state(self, lang: str) -> str:
+        if lang == self.source_lang:
+            return "source"
+        version = self.versions.get(lang)
+        if version is None or version.meta.draft:
+            return "missing"
+        return "current" if version.meta.source_hash == self.source_hash else "stale"
+
+    def translated(self, lang: str) -> PubDate | None:
+        version = self.versions.get(lang)
+        return version.meta.translated if version else None
+
+    @property
+    def changed(self) -> PubDate | None:
+        dates = [d for v in self.versions.values() for d in (v.meta.updated, v.meta.translated) if d]
+        return max(dates, key=lambda d: d.sort_key) if dates else None
+
+
+def first_heading(body: str) -> str | None:
+    match = re.search(r"^# +(.+?)\s*(?:\{[^}]*\})?\s*$", body, re.M)
+    return match[1] if match else None
 
 
 _MARKUP = re.compile(r"[*_`#>]|\{:[^}]*\}|!\[[^\]]*\]\([^)]*\)")
@@ -155,6 +235,7 @@ class Project:
 
     paths: Paths
     articles: list[Article] = field(default_factory=list)
+    pages: list[HumanPage] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -184,6 +265,19 @@ def load_seed_meta(meta_path: Path, paths: Paths) -> SeedMeta:
         raise ContentError(problems_from(exc, shown, lines, SeedMeta)) from None
 
 
+def unsafe_problems(text: str, shown: str) -> list[Problem]:
+    """Raw HTML that could run code, each as a problem with its line."""
+    return [
+        Problem(
+            shown,
+            f"raw HTML with a {found.what} is not allowed",
+            line=found.line,
+            expected="plain Markdown: the site never runs scripts or embeds from content",
+        )
+        for found in markup.unsafe_html(text)
+    ]
+
+
 def load_translation(path: Path, lang: str, article: Article, paths: Paths) -> Translation:
     shown = paths.show(path)
     text = read_text(path, shown)
@@ -192,7 +286,103 @@ def load_translation(path: Path, lang: str, article: Article, paths: Paths) -> T
         meta = TranslationMeta.model_validate(data)
     except ValidationError as exc:
         raise ContentError(problems_from(exc, shown, lines, TranslationMeta)) from None
+    if unsafe := unsafe_problems(text, shown):
+        raise ContentError(unsafe)
     return Translation(lang, path, meta, body.lstrip("\n"), article.source_hash)
+
+
+def _is_translation(src_uri: str) -> bool:
+    return src_uri.startswith(f"{ARTICLES}/") and src_uri.count("/") == 1 and src_uri != f"{ARTICLES}/index.md"
+
+
+def load_pages(project: Project) -> None:
+    """Load the pages people wrote in docs/<lang>/ (except article translations)."""
+    paths = project.paths
+    by_uri: dict[str, HumanPage] = {}
+    for lang in LANGS:
+        docs = paths.lang_docs(lang)
+        for path in sorted(docs.rglob("*.md")) if docs.is_dir() else []:
+            src_uri = path.relative_to(docs).as_posix()
+            if lang != DEFAULT_LANG and _is_translation(src_uri):
+                continue
+            shown = paths.show(path)
+            lines: dict[str, int] = {}
+            try:
+                text = read_text(path, shown)
+                data, lines, body, _ = yamlio.split_front_matter(text, shown, required=False)
+                meta = PageMeta.model_validate(data)
+            except ContentError as exc:
+                project.problems.extend(exc.problems)
+                continue
+            except ValidationError as exc:
+                project.problems.extend(problems_from(exc, shown, lines, PageMeta))
+                continue
+            project.problems.extend(unsafe_problems(text, shown))
+            page = by_uri.setdefault(src_uri, HumanPage(src_uri))
+            page.versions[lang] = PageVersion(lang, path, meta, body.lstrip("\n"))
+    for src_uri in sorted(by_uri):
+        page = by_uri[src_uri]
+        project.pages.append(page)
+        for lang, version in page.versions.items():
+            if lang == page.source_lang:
+                if version.meta.source_hash is not None:
+                    project.problems.append(
+                        Problem(
+                            paths.show(version.path),
+                            f"translates a page that does not exist (no {DEFAULT_LANG}/{src_uri})",
+                            field="source_hash",
+                            line=1,
+                            expected=f"the source page at {paths.show(paths.lang_docs(DEFAULT_LANG) / src_uri)}",
+                        )
+                    )
+                continue
+            project.problems.extend(_freshness_problems(page, lang, version, paths))
+
+
+def _freshness_problems(page: HumanPage, lang: str, version: PageVersion, paths: Paths) -> list[Problem]:
+    shown = paths.show(version.path)
+    source = paths.show(page.source.path)
+    problems = []
+    for name, value in (("source_hash", page.source_hash), ("translated", "the date of the translation")):
+        if getattr(version.meta, name) is None:
+            problems.append(
+                Problem(
+                    shown,
+                    f"required field is missing: this page translates {source}",
+                    field=name,
+                    line=1,
+                    expected=value if name == "translated" else f"source_hash: {value}",
+                )
+            )
+    if problems:
+        return problems
+    if version.meta.draft:
+        problems.append(_draft_warning(shown))
+    elif page.state(lang) == "stale":
+        problems.append(_stale_warning(shown, page.source_hash))
+    return problems
+
+
+def _stale_warning(shown: str, source_hash: str) -> Problem:
+    return Problem(
+        shown,
+        f"translation is stale: its source changed (now {source_hash})",
+        field="source_hash",
+        line=1,
+        warning=True,
+        expected="an updated translation with source_hash set to the new value",
+    )
+
+
+def _draft_warning(shown: str) -> Problem:
+    return Problem(
+        shown,
+        "translation is a draft: readers see the original until it is finished",
+        field="draft",
+        line=1,
+        warning=True,
+        expected="a finished translation without `draft: true`",
+    )
 
 
 def _slug_of_broken(meta_path: Path) -> str | None:
@@ -251,6 +441,15 @@ def load_project(root: Path) -> Project:
             )
             continue
         by_slug[meta.slug] = meta_path
+        for found in markup.unsafe_html(converted.body):
+            project.problems.append(
+                Problem(
+                    paths.show(seed),
+                    f"the capture has raw HTML with a {found.what} (line {found.line} of the clean page)",
+                    warning=True,
+                    expected="nothing to do: the build's sanitiser removes it from the page",
+                )
+            )
         project.articles.append(Article(seed, meta_path, meta, converted))
 
     known = {a.slug: a for a in project.articles}
@@ -276,17 +475,13 @@ def load_project(root: Path) -> Project:
             except ContentError as exc:
                 project.problems.extend(exc.problems)
                 continue
+            if translation.draft:
+                article.drafts[lang] = translation
+                project.problems.append(_draft_warning(paths.show(path)))
+                continue
             article.translations[lang] = translation
             if translation.stale:
-                project.problems.append(
-                    Problem(
-                        paths.show(path),
-                        f"translation is stale: its source changed (now {article.source_hash})",
-                        field="source_hash",
-                        line=1,
-                        warning=True,
-                        expected="an updated translation with source_hash set to the new value",
-                    )
-                )
+                project.problems.append(_stale_warning(paths.show(path), article.source_hash))
     project.articles.sort(key=lambda a: (a.meta.published.sort_key, a.slug), reverse=True)
+    load_pages(project)
     return project

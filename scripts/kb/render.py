@@ -5,8 +5,8 @@ from __future__ import annotations
 import posixpath
 from collections import defaultdict
 
-from kb.project import ARTICLES, Article, Project
-from kb.schema import DEFAULT_LANG
+from kb.project import ARTICLES, Article, HumanPage, Project
+from kb.schema import DEFAULT_LANG, LANGS
 from kb.ui import UI
 
 LATEST_MARKER = "<!-- kb:latest-articles -->"
@@ -73,13 +73,11 @@ def article_footer(article: Article, lang: str, ui: UI) -> str:
     return ("\n\n" + "\n".join(parts)) if parts else ""
 
 
-def state_banner(article: Article, lang: str, ui: UI, page_url: str) -> str:
+def state_banner(lang: str, ui: UI, page_url: str, source_lang: str) -> str:
     """A notice for a stale translation, linking to the original."""
-    if article.state(lang) != "stale":
-        return ""
     # Raw HTML: the original lives in the other language's build, outside this one's files.
-    url = cross_lang_url(page_url, lang, DEFAULT_LANG)
-    body = f'{ui("stale_body")} <a href="{url}" hreflang="{DEFAULT_LANG}">{ui("read_original")}</a>.'
+    url = cross_lang_url(page_url, lang, source_lang)
+    body = f'{ui("stale_body")} <a href="{url}" hreflang="{source_lang}">{ui("read_original")}</a>.'
     return f'!!! warning "{ui("stale_title")}"\n\n    {body}\n\n'
 
 
@@ -148,3 +146,57 @@ def sources_table(project: Project, lang: str, ui: UI) -> str:
             f"[`{a.seed.name}`](seeds/{a.seed.name}) |"
         )
     return "\n".join(rows)
+
+
+STATES = ("source", "current", "stale", "missing")
+
+
+def _state_cell(page: Article | HumanPage, lang: str, ui: UI) -> str:
+    state = page.state(lang)
+    label = ui(f"state_{state}")
+    drafts = page.drafts if isinstance(page, Article) else {k: v for k, v in page.versions.items() if v.meta.draft}
+    if state == "missing" and lang in drafts:
+        label += f" ({ui('state_draft')})"
+    return f'<span class="kb-state kb-state--{state}">{label}</span>'
+
+
+def translations_page(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
+    """The /translations/ page: every page and the state of each language, newest changes first."""
+    rows: list[tuple[str, str, Article | HumanPage]] = []
+    for article in project.articles:
+        rows.append((article.changed.sort_key, article.src_uri, article))
+    for page in project.pages:
+        changed = page.changed
+        rows.append((changed.sort_key if changed else "", page.src_uri, page))
+    rows.sort(key=lambda row: (row[0], row[1]), reverse=True)
+
+    counts = {state: 0 for state in STATES}
+    for _, _, page in rows:
+        for other in LANGS:
+            counts[page.state(other)] += 1
+    head = " | ".join(
+        [ui("translations_page"), *(uis[other]("language_name") for other in LANGS), ui("translations_changed")]
+    )
+    out = [
+        f"---\ntitle: {_yaml_str(ui('translations_title'))}\n---\n",
+        f"# {ui('translations_title')}\n",
+        ui("translations_intro") + "\n",
+        ui(
+            "translations_summary",
+            pages=len(rows),
+            current=counts["current"],
+            stale=counts["stale"],
+            missing=counts["missing"],
+        )
+        + "\n",
+        f"| {head} |",
+        "|" + "---|" * (len(LANGS) + 2),
+    ]
+    for _, src_uri, page in rows:
+        title = _escape(page.title(lang)).replace("|", "\\|")
+        changed = page.changed
+        cells = [f"[{title}]({src_uri})", *(_state_cell(page, other, ui) for other in LANGS)]
+        cells.append(ui.date(changed) if changed else f"*{ui('unknown')}*")
+        out.append("| " + " | ".join(cells) + " |")
+    out += ["", ui("translations_generated") + "\n"]
+    return "\n".join(out)

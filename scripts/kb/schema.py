@@ -132,6 +132,7 @@ class SeedMeta(Strict):
     tags: list[Slug] = Field(default_factory=list)
     summary: Localized | None = None
     note: Localized | None = None
+    updated: Date | None = None
     ingest: IngestOptions = Field(default_factory=IngestOptions)
 
 
@@ -141,8 +142,31 @@ class TranslationMeta(Strict):
     title: Text
     source_hash: Annotated[str, AfterValidator(lambda v: _hex(v))]
     translated: Date
+    draft: bool = False
     summary: Text | None = None
     translator_notes: list[Text] = Field(default_factory=list)
+
+
+class PageMeta(Strict):
+    """Front-matter of a page a person wrote in ``docs/<lang>/`` (not an article).
+
+    A page translated from another language carries ``source_hash`` and
+    ``translated`` like an article translation, so its freshness is known.
+    """
+
+    title: Text | None = None
+    description: Text | None = None
+    updated: Date | None = None
+    source_hash: Annotated[str, AfterValidator(lambda v: _hex(v))] | None = None
+    translated: Date | None = None
+    draft: bool = False
+    translator_notes: list[Text] = Field(default_factory=list)
+    # Material for MkDocs page options
+    hide: list[Literal["navigation", "toc", "footer", "path", "tags", "feedback"]] = Field(default_factory=list)
+    icon: Text | None = None
+    status: Text | None = None
+    template: Text | None = None
+    search: dict[str, Any] | None = None
 
 
 def _hex(value: str) -> str:
@@ -195,7 +219,7 @@ def problems_from(error: ValidationError, shown: str, lines: dict[str, int], mod
 
 def _expected_for(field: str) -> str | None:
     last = field.rsplit(".", 1)[-1]
-    if last in {"published", "translated", "date"}:
+    if last in {"published", "translated", "updated", "date"}:
         return DATE_EXPECTED
     if last in {"slug", "tags"} or field.startswith("tags."):
         return "lower-case ASCII letters, digits and hyphens, like 'open-models'"
