@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import filecmp
 import json
 import re
@@ -12,7 +13,7 @@ import pytest
 from kb.build import build_site
 from kb.cli import main
 from kb.project import Paths, load_project
-from tests.conftest import ROOT
+from tests.conftest import ROOT, replace_in
 
 SLUGS = sorted(a.slug for a in load_project(ROOT).articles)
 PAGE_TYPES = ["", "articles/", "about/"]
@@ -115,6 +116,11 @@ def test_missing_translation_shows_the_original_with_a_notice(project: Path, cap
     assert "in Tiếng Việt only" in index
     about = html(project / "site/en", "about/")
     assert "Not yet translated into English" in about and "Giới thiệu và nguồn" in about
+    for status in (html(project / "site/en", "translations/"), html(project / "site", "translations/")):
+        rows = _status_rows(status)
+        assert rows["articles/rewind-ai-2024/"][1] == "missing"
+        assert rows["about/"][1] == "missing"
+        assert rows["articles/state-of-ai-report-2024/"][1] == "current"
 
 
 def test_stale_translation_is_a_warning_and_shows_a_banner(project: Path, capsys):
@@ -128,3 +134,40 @@ def test_stale_translation_is_a_warning_and_shows_a_banner(project: Path, capsys
     page = html(project / "site/en", "articles/rewind-ai-2024/")
     assert "This translation may be out of date" in page
     assert 'href="../../../articles/rewind-ai-2024/"' in page
+
+
+def test_a_changed_source_page_makes_its_translation_stale(project: Path, capsys):
+    replace_in("docs/vi/about.md", "## Bản quyền", "Một câu mới.\n\n## Bản quyền")(project)
+    assert main(["--root", str(project), "check"]) == 0
+    out = capsys.readouterr().out
+    assert "docs/en/about.md:1: source_hash: warning: translation is stale" in out
+    assert main(["--root", str(project), "build"]) == 0
+    about = html(project / "site/en", "about/")
+    assert "This translation may be out of date" in about and 'href="../../about/" hreflang="vi"' in about
+    assert "Một câu mới" not in about  # the stale translation is shown, with the banner
+    assert _status_rows(html(project / "site", "translations/"))["about/"][1] == "stale"
+
+
+def _status_rows(page: str) -> dict[str, tuple[str, ...]]:
+    """The translation-status table: page link -> (state per language..., last change)."""
+    table = page[page.index("<table>") : page.index("</table>")]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)[1:]:
+        link = re.search(r'href="\.\./([^"]*)"', row)[1]
+        states = re.findall(r'kb-state--(\w+)"', row)
+        changed = re.sub(r"<[^>]+>", "", re.findall(r"<td>(.*?)</td>", row, re.S)[-1]).strip()
+        rows[link] = (*states, changed)
+    return rows
+
+
+@pytest.mark.parametrize("lang_dir", ["", "en/"])
+def test_translation_status_lists_every_page_newest_change_first(built_site, lang_dir):
+    page = html(built_site, f"{lang_dir}translations/")
+    rows = _status_rows(page)
+    expected = {f"articles/{slug}/" for slug in SLUGS} | {"", "about/"}
+    assert set(rows) == expected
+    assert {states[:2] for states in rows.values()} == {("source", "current")}
+    form = "%d/%m/%Y" if lang_dir == "" else "%d %B %Y"
+    dates = [dt.datetime.strptime(changed, form) for *_, changed in rows.values()]
+    assert dates == sorted(dates, reverse=True)
+    assert ("7 trang" if lang_dir == "" else "7 pages") in page

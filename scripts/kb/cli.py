@@ -97,6 +97,129 @@ def cmd_convert(args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    """Build synthetic knowledge bases of N articles in both languages and print timings and sizes.
+
+    Generates each corpus locally (no network), builds it with and without
+    the kb generation step, and prints a table: generation and MkDocs times,
+    peak memory, site, search-index and page sizes, and a serve-style
+    rebuild. --out also writes it with the date and the machine.
+    """
+    from kb import bench
+
+    return bench.run_from_args(args)
+
+
+def _csv(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Start an article, a translation, an event, an entity or a glossary term.
+
+    Writes a valid file (or appends one valid item to a data file) with the
+    required fields and short guidance, in the right place. Facts come from
+    the options or from the capture itself, never guessed. Nothing is written
+    when something is wrong, and an existing file or id is never overwritten.
+
+      kb new article CAPTURE.txt --title-en "..." [--published 2025-03-25]
+      kb new article --title-vi "..." --title-en "..." --published 2025-03-25
+      kb new translation rewind-ai-2024        (or about.md)
+      kb new event --date 2025-01 --title-vi ... --source SLUG#SECTION ...
+      kb new entity --type model --name-en ... --description-vi ... ...
+      kb new term --term-vi ... --term-en ... --definition-vi ... ...
+    """
+    from kb import scaffold
+
+    root = _root(args.root)
+    o = {k: v for k, v in vars(args).items() if k not in {"root", "func", "kind", "command"}}
+    if args.kind == "article":
+        written = scaffold.new_article(
+            root,
+            Path(args.capture) if args.capture else None,
+            title_vi=args.title_vi,
+            title_en=args.title_en,
+            published=args.published,
+            slug=args.slug,
+            fmt=args.format,
+            author=args.author,
+            publisher=args.publisher,
+            url=args.url,
+            tags=args.tags,
+        )
+        for path in written:
+            print(f"kb new: wrote {path.relative_to(root).as_posix()}")
+        slug = Path(written[1]).stem
+        print(f"next: review it with `kb convert {slug}`, then `kb new translation` for its English page")
+        return 0
+    if args.kind == "translation":
+        for path in scaffold.new_translation(root, args.page, lang=args.lang):
+            print(
+                f"kb new: wrote {path.relative_to(root).as_posix()} (a draft: translate it, then remove `draft: true`)"
+            )
+        return 0
+    adders = {"event": scaffold.new_event, "entity": scaffold.new_entity, "term": scaffold.new_term}
+    path, line = adders[args.kind](root, **o)
+    print(f"kb new: added the {args.kind} at {path.relative_to(root).as_posix()}:{line}; run `kb check`")
+    return 0
+
+
+def _add_new(sub: argparse._SubParsersAction, add) -> None:
+    new = add("new", cmd_new)
+    kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
+
+    def kind(name: str, help_: str) -> argparse.ArgumentParser:
+        return kinds.add_parser(name, help=help_, description=help_)
+
+    a = kind("article", "a seed and its metadata, from a raw capture or from scratch")
+    a.add_argument("capture", nargs="?", help="the raw capture's file (omit to write a new article in Markdown)")
+    a.add_argument("--title-vi", help="the title as the source prints it (read from the capture when it says)")
+    a.add_argument("--title-en", help="the title in English")
+    a.add_argument("--published", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM+07:00 (read from the capture when it says)")
+    a.add_argument("--slug", help="the page address (default: from the Vietnamese title)")
+    a.add_argument("--format", choices=["pdf-text", "markdown", "scraped-page"], help="default: guessed")
+    a.add_argument("--author")
+    a.add_argument("--publisher")
+    a.add_argument("--url")
+    a.add_argument("--tags", type=_csv, help="topic ids, comma-separated")
+
+    t = kind("translation", "a draft translation of an article or a page, with the original's blocks to translate")
+    t.add_argument("page", help="an article slug, or a page such as about.md")
+    t.add_argument("--lang", default="en", help="the translation's language (default: en)")
+
+    e = kind("event", "a dated event in data/events.yml, with its source")
+    e.add_argument("--id", help="default: the year and the English title")
+    e.add_argument(
+        "--date", required=True, help="2025-01-20, 2025-01, 2025-Q1, 2025 or 1960s: as precise as the source"
+    )
+    for field in ("title", "description"):
+        for lang in ("vi", "en"):
+            e.add_argument(f"--{field}-{lang}", required=True)
+    e.add_argument("--entities", type=_csv, required=True, help="entity ids, comma-separated")
+    e.add_argument("--topics", type=_csv, required=True, help="topic ids, comma-separated")
+    e.add_argument("--source", required=True, help="ARTICLE-SLUG#section-anchor that reports the event")
+
+    n = kind("entity", "an organisation, model, product or person in data/entities.yml")
+    n.add_argument("--id", help="default: from the English name")
+    n.add_argument("--type", required=True, choices=["organization", "model", "product", "person"])
+    n.add_argument("--name-en", required=True)
+    n.add_argument("--name-vi", help="default: the English name")
+    n.add_argument("--alias", dest="aliases", action="append", help="an exact form used in articles (repeatable)")
+    n.add_argument("--description-vi", required=True)
+    n.add_argument("--description-en", required=True)
+    n.add_argument("--topics", type=_csv, help="topic ids, comma-separated")
+
+    g = kind("term", "a glossary term in data/glossary.yml")
+    g.add_argument("--id", help="default: from the English term")
+    g.add_argument("--term-vi", required=True)
+    g.add_argument("--term-en", required=True)
+    g.add_argument("--definition-vi", required=True)
+    g.add_argument("--definition-en", required=True)
+    g.add_argument("--alias-vi", dest="aliases_vi", action="append", help="another Vietnamese form (repeatable)")
+    g.add_argument("--alias-en", dest="aliases_en", action="append", help="another English form (repeatable)")
+    g.add_argument("--source", help="ARTICLE-SLUG#section-anchor where the term is used")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kb", description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project folder (default: here)")
@@ -123,6 +246,10 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=8000)
     c = add("convert", cmd_convert)
     c.add_argument("seed", help="seed file name or article slug")
+    _add_new(sub, add)
+    from kb.bench import add_arguments as bench_arguments
+
+    bench_arguments(add("bench", cmd_bench))
     return parser
 
 

@@ -23,7 +23,6 @@ from kb.schema import Localized, Slug, Strict, Text, problems_from
 from kb.textutil import read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
-EVENT_DATE_EXPECTED = "YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY or a decade like 1960s (quoted)"
 
 
 @total_ordering

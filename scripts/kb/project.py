@@ -441,6 +441,15 @@ def load_project(root: Path) -> Project:
             )
             continue
         by_slug[meta.slug] = meta_path
+        if not converted.body.strip():
+            project.problems.append(
+                Problem(
+                    paths.show(seed),
+                    "the article has no text yet",
+                    warning=True,
+                    expected="its text in Markdown below the front-matter (a new article from `kb new article`)",
+                )
+            )
         for found in markup.unsafe_html(converted.body):
             project.problems.append(
                 Problem(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 from collections import defaultdict
 
@@ -196,7 +197,7 @@ def translations_page(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -
         title = _escape(page.title(lang)).replace("|", "\\|")
         changed = page.changed
         cells = [f"[{title}]({src_uri})", *(_state_cell(page, other, ui) for other in LANGS)]
-        cells.append(ui.date(changed) if changed else f"*{ui('unknown')}*")
+        cells.append(ui.date(dataclasses.replace(changed, has_time=False)) if changed else f"*{ui('unknown')}*")
         out.append("| " + " | ".join(cells) + " |")
     out += ["", ui("translations_generated") + "\n"]
     return "\n".join(out)

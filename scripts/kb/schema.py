@@ -219,8 +219,10 @@ def problems_from(error: ValidationError, shown: str, lines: dict[str, int], mod
 
 def _expected_for(field: str) -> str | None:
     last = field.rsplit(".", 1)[-1]
-    if last in {"published", "translated", "updated", "date"}:
+    if last in {"published", "translated", "updated"}:
         return DATE_EXPECTED
+    if last == "date":  # an event's date, at the precision its source gives
+        return "YYYY-MM-DD, YYYY-MM, YYYY-Qn, YYYY or a decade like 1960s (quoted)"
     if last in {"slug", "tags"} or field.startswith("tags."):
         return "lower-case ASCII letters, digits and hyphens, like 'open-models'"
     if last in {"url", "link_base"}:
