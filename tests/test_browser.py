@@ -31,6 +31,7 @@ PAGE_TYPES = {
     "entity": "entities/deepseek/",
     "glossary": "glossary/",
     "about": "about/",
+    "translations": "translations/",
 }
 LANGS = {"vi": "", "en": "en/"}
 
