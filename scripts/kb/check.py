@@ -7,14 +7,14 @@ from pathlib import Path
 from kb import markup, structure
 from kb.errors import ContentError, Problem
 from kb.pages import Site, load_site
-from kb.project import ARTICLES, Project, load_project, unsafe_problems
+from kb.project import ARTICLES, Project, load_project_cached, unsafe_problems
 from kb.schema import LANGS
 from kb.textutil import read_text
 
 
 def check(root: Path) -> list[Problem]:
     """All problems in the project, errors and warnings, in a stable order."""
-    project = load_project(root)
+    project = load_project_cached(root)
     problems = list(project.problems)
     problems += _data_problems(project)
     if not project.errors:

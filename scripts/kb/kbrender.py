@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import re
 
-from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic, term_forms
+from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.project import Article, Project
 from kb.textutil import fold
 from kb.ui import UI
@@ -213,7 +213,7 @@ def entity_page(
     if not events:
         out.append(f"*{ui('none')}*\n")
     out.append(f"## {ui('entity_articles')}\n")
-    articles = [a for a in project.articles if entity.id in mentions.get(a.slug, [])]
+    articles = mentioning(project, mentions).get(entity.id, [])
     out.append("\n".join(_article_line(a, lang, ui, "../") for a in articles) or f"*{ui('none')}*")
     return "\n".join(out) + "\n"
 
@@ -275,19 +275,53 @@ def article_knowledge(
     return "\n".join(out)
 
 
+def mentioning(project: Project, mentions: dict[str, list[str]]) -> dict[str, list[Article]]:
+    """Entity id -> the articles that mention it, newest first (built once per project and mentions)."""
+    key = ("mentioning", id(mentions))
+    if key not in project.cache:
+        index: dict[str, list[Article]] = {}
+        for article in project.articles:
+            for entity_id in mentions.get(article.slug, []):
+                index.setdefault(entity_id, []).append(article)
+        project.cache[key] = index
+    return project.cache[key]
+
+
+RELATED_POOL = 40  # candidates per shared topic or entity: the articles nearest in time
+
+
 def related_articles(
     article: Article, project: Project, mentions: dict[str, list[str]], limit: int = 3
 ) -> list[Article]:
-    """Articles sharing the most topics and entities with this one."""
-    mine_t, mine_e = set(article.meta.tags), set(mentions.get(article.slug, []))
-    scored = []
-    for other in project.articles:
-        if other.slug == article.slug:
-            continue
-        score = 3 * len(mine_t & set(other.meta.tags)) + len(mine_e & set(mentions.get(other.slug, [])))
-        if score:
-            scored.append((-score, other.slug, other))
-    return [a for *_, a in sorted(scored)[:limit]]
+    """Articles sharing the most topics and entities with this one.
+
+    Each shared topic or entity counts (a topic three times as much), among
+    the articles nearest in time that share it, so the cost per article does
+    not grow with the size of the knowledge base.
+    """
+    key = ("related-index", id(mentions))
+    if key not in project.cache:
+        groups: dict[str, list[str]] = {}
+        for a in project.articles:  # newest first
+            for tag in dict.fromkeys(a.meta.tags):
+                groups.setdefault(f"t:{tag}", []).append(a.slug)
+            for entity_id in dict.fromkeys(mentions.get(a.slug, [])):
+                groups.setdefault(f"e:{entity_id}", []).append(a.slug)
+        positions = {g: {slug: i for i, slug in enumerate(members)} for g, members in groups.items()}
+        project.cache[key] = (groups, positions)
+    groups, positions = project.cache[key]
+    me = article.slug
+    scores: dict[str, int] = {}
+    keys = [(f"t:{t}", 3) for t in dict.fromkeys(article.meta.tags)]
+    keys += [(f"e:{e}", 1) for e in dict.fromkeys(mentions.get(me, []))]
+    for group, weight in keys:
+        members = groups.get(group, [])
+        here = positions[group].get(me, 0) if group in positions else 0
+        for slug in members[max(0, here - RELATED_POOL) : here + RELATED_POOL + 1]:
+            if slug != me:
+                scores[slug] = scores.get(slug, 0) + weight
+    ranked = sorted(scores, key=lambda slug: (-scores[slug], slug))
+    return [a for slug in ranked[:limit] if (a := project.article(slug)) is not None]
 
 
 _PROTECTED = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*")
@@ -299,20 +333,21 @@ def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str) -> str:
     Headings, links, images, code, HTML and bold labels are left alone. The
     link's title shows on hover and on keyboard focus (Material's tooltips).
     """
-    patterns = [
-        (re.compile(rf"(?<![\w.-]){re.escape(form)}(?![\w-])", re.I), term)
-        for term in k.terms.values()
-        for form in term_forms(term, lang)
-    ]
-    patterns.sort(key=lambda p: len(p[0].pattern), reverse=True)
+    index = k.term_forms_index(lang)
     done: set[str] = set()
     lines = []
     for line in markdown.split("\n"):
         stripped = line.lstrip()
         if not stripped or stripped.startswith(("#", "!", "{:", "<", "|", "---")):
             lines.append(line)
-        else:
-            lines.append(_link_line(line, patterns, done, prefix, lang))
+            continue
+        candidates = [(f, t) for f, t in index.candidates(line) if t not in done and f.casefold() in line.casefold()]
+        if not candidates:
+            lines.append(line)
+            continue
+        patterns = [(index.pattern(form), k.terms[term_id]) for form, term_id in candidates]
+        patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
+        lines.append(_link_line(line, patterns, done, prefix, lang))
     return "\n".join(lines)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import total_ordering
+from functools import cached_property, total_ordering
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -20,7 +21,7 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.project import Project
 from kb.schema import Localized, Slug, Strict, Text, problems_from
-from kb.textutil import read_text, slugify
+from kb.textutil import first_word, read_text, slugify, words
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -154,13 +155,84 @@ class Knowledge:
     lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def events_of_entity(self, entity_id: str) -> list[Event]:
-        return [e for e in self.events if entity_id in e.entities]
+        return self._events_by("entities").get(entity_id, [])
 
     def events_of_topic(self, topic_id: str) -> list[Event]:
-        return [e for e in self.events if topic_id in e.topics]
+        return self._events_by("topics").get(topic_id, [])
 
     def events_of_article(self, slug: str) -> list[Event]:
-        return [e for e in self.events if e.source.article == slug]
+        return self._events_by("article").get(slug, [])
+
+    def _events_by(self, key: str) -> dict[str, list[Event]]:
+        """Events indexed by entity, topic or article, in timeline order (built once)."""
+        cache = self.__dict__.setdefault("_index", {})
+        if key not in cache:
+            index: dict[str, list[Event]] = {}
+            for event in self.events:
+                ids = [event.source.article] if key == "article" else getattr(event, key)
+                for item in dict.fromkeys(ids):
+                    index.setdefault(item, []).append(event)
+            cache[key] = index
+        return cache[key]
+
+    @cached_property
+    def entity_forms(self) -> FormIndex:
+        """Every name and alias of every entity, case-sensitive."""
+        return FormIndex(
+            ((form, e.id) for e in self.entities.values() for form in {e.name.vi, e.name.en, *e.aliases}),
+            ignore_case=False,
+        )
+
+    def term_forms_index(self, lang: str) -> FormIndex:
+        """Every form of every glossary term in one language, case-insensitive."""
+        cache = self.__dict__.setdefault("_term_forms", {})
+        if lang not in cache:
+            cache[lang] = FormIndex(
+                ((form, t.id) for t in self.terms.values() for form in term_forms(t, lang)), ignore_case=True
+            )
+        return cache[lang]
+
+
+class FormIndex:
+    """Find which of many names occur in a text without trying every name on it.
+
+    Names are grouped by their first word; only the names whose first word
+    occurs in the text are searched for, each with its own word-boundary
+    pattern. Cost grows with the text and the names it may hold, not with
+    the number of names known.
+    """
+
+    def __init__(self, forms: Iterable[tuple[str, str]], *, ignore_case: bool) -> None:
+        self.ignore_case = ignore_case
+        self.by_word: dict[str, list[tuple[str, str]]] = {}
+        self.always: list[tuple[str, str]] = []
+        self._patterns: dict[str, re.Pattern[str]] = {}
+        for form, item_id in forms:
+            word = first_word(form.casefold() if ignore_case else form)
+            (self.by_word.setdefault(word, []) if word else self.always).append((form, item_id))
+
+    def pattern(self, form: str) -> re.Pattern[str]:
+        if form not in self._patterns:
+            self._patterns[form] = _alias_pattern(form, self.ignore_case)
+        return self._patterns[form]
+
+    def candidates(self, text: str) -> list[tuple[str, str]]:
+        """(form, id) pairs whose first word is in the text: the only ones that can match."""
+        present = words(text.casefold() if self.ignore_case else text)
+        found = list(self.always)
+        for word in present & self.by_word.keys():
+            found.extend(self.by_word[word])
+        return found
+
+    def found_ids(self, text: str) -> set[str]:
+        plain = text.casefold() if self.ignore_case else text
+        found = set()
+        for form, item_id in self.candidates(text):
+            if item_id in found or (form.casefold() if self.ignore_case else form) not in plain:
+                continue  # a substring test first: most candidates fail it, at C speed
+            if self.pattern(form).search(text):
+                found.add(item_id)
+        return found
 
 
 FILES = {"topics": Topic, "entities": Entity, "events": Event, "glossary": Term}
@@ -347,18 +419,14 @@ def prose(markdown: str) -> str:
 def mentioned_entities(k: Knowledge, texts: list[str]) -> list[Entity]:
     """Entities whose name or an alias occurs in any of the texts (case-sensitive)."""
     text = "\n".join(prose(t) for t in texts)
-    found = []
-    for entity in k.entities.values():
-        forms = {entity.name.vi, entity.name.en, *entity.aliases}
-        if any(_alias_pattern(form, ignore_case=False).search(text) for form in forms):
-            found.append(entity)
-    return found
+    found = k.entity_forms.found_ids(text)
+    return [entity for entity in k.entities.values() if entity.id in found]
 
 
 def term_forms(term: Term, lang: str) -> list[str]:
     """Surface forms of a term in one language, longest first."""
     forms = {term.term[lang], *term.aliases[lang]}
-    return sorted(forms, key=len, reverse=True)
+    return sorted(forms, key=lambda form: (-len(form), form))  # a stable order, whatever the hash seed
 
 
 def counts_by_year_topic(events: list[Event]) -> dict[int, Counter[str]]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from kb import kbrender, render
 from kb.errors import ContentError, Problem
 from kb.knowledge import Knowledge, load_knowledge, mentioned_entities
-from kb.project import ARTICLES, Article, HumanPage, Project, load_project
+from kb.project import ARTICLES, Article, HumanPage, Project, load_project_cached
 from kb.schema import DEFAULT_LANG
 from kb.ui import UI, load_ui
 
@@ -45,6 +45,16 @@ class Site:
         return next((p for p in self.project.pages if p.src_uri == src_uri), None)
 
 
+def mentions(project: Project, knowledge: Knowledge) -> dict[str, list[str]]:
+    """Article slug -> the entities its text mentions, in either language (computed once per project)."""
+    if "mentions" not in project.cache:
+        project.cache["mentions"] = {
+            a.slug: [e.id for e in mentioned_entities(knowledge, [a.body, *(t.body for t in a.translations.values())])]
+            for a in project.articles
+        }
+    return project.cache["mentions"]
+
+
 def human_pages(docs: Path) -> set[str]:
     """Markdown pages a person wrote in one language's docs folder."""
     if not docs.is_dir():
@@ -54,18 +64,15 @@ def human_pages(docs: Path) -> set[str]:
 
 def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     """Load and check the project (unless given), then plan the pages this language generates."""
-    project = project or load_project(root)
+    project = project or load_project_cached(root)
     project.raise_errors()
     paths = project.paths
     uis = load_ui(paths.data, root)
-    knowledge = load_knowledge(project)
+    knowledge = project.cache.get("knowledge") or project.cache.setdefault("knowledge", load_knowledge(project))
     if knowledge.problems:
         raise ContentError(knowledge.problems)
     site = Site(project, lang, uis, knowledge)
-    site.mentions = {
-        a.slug: [e.id for e in mentioned_entities(knowledge, [a.body, *(t.body for t in a.translations.values())])]
-        for a in project.articles
-    }
+    site.mentions = mentions(project, knowledge)
     ui = uis[lang]
     mine = human_pages(paths.lang_docs(lang))
 

@@ -7,10 +7,12 @@ refuse to start with the same messages.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -237,6 +239,8 @@ class Project:
     articles: list[Article] = field(default_factory=list)
     pages: list[HumanPage] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Indexes and derived data, built once by whoever needs them.
+    cache: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -247,7 +251,10 @@ class Project:
         return [p for p in self.problems if p.warning]
 
     def article(self, slug: str) -> Article | None:
-        return next((a for a in self.articles if a.slug == slug), None)
+        index = self.cache.get("by_slug")
+        if index is None or len(index) != len(self.articles):
+            index = self.cache["by_slug"] = {a.slug: a for a in self.articles}
+        return index.get(slug)
 
     def raise_errors(self) -> None:
         if self.errors:
@@ -493,4 +500,32 @@ def load_project(root: Path) -> Project:
                 project.problems.append(_stale_warning(paths.show(path), article.source_hash))
     project.articles.sort(key=lambda a: (a.meta.published.sort_key, a.slug), reverse=True)
     load_pages(project)
+    return project
+
+
+_loaded: dict[Path, tuple[tuple, Project]] = {}
+
+
+def _fingerprint(paths: Paths) -> tuple:
+    """Every input file's path, size and modification time: changes when any input changes."""
+    entries = []
+    for folder in (paths.seeds, paths.docs, paths.data):
+        for dirpath, _, filenames in sorted(os.walk(folder)):
+            for name in sorted(filenames):
+                stat = os.stat(os.path.join(dirpath, name))
+                entries.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+def load_project_cached(root: Path) -> Project:
+    """load_project, reused while no input file changed (one load for a check and both builds)."""
+    root = root.resolve()
+    paths = Paths(root)
+    fingerprint = _fingerprint(paths)
+    cached = _loaded.get(root)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    project = load_project(root)
+    _loaded.clear()  # one project at a time: a long-running serve does not accumulate old ones
+    _loaded[root] = (fingerprint, project)
     return project
