@@ -119,17 +119,19 @@ def visit(browser):
 
 def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
     v.page.goto(base + LANGS[lang])
-    opener = v.page.locator("label.md-header__button[for=__search]")
-    (opener if opener.is_visible() else v.page.locator(".md-search__input")).click()  # phone: the search icon
-    v.page.fill(".md-search__input", query)
-    v.page.wait_for_selector(".md-search-result__item", timeout=10_000)
-    v.page.wait_for_timeout(300)
-    return v.page.eval_on_selector_all(".md-search-result__item > a", "els => els.map(e => new URL(e.href).pathname)")
+    v.page.click(".kb-search-open")
+    v.page.fill(".pagefind-ui__search-input", query)
+    v.page.wait_for_selector(".pagefind-ui__result", timeout=10_000)
+    v.page.wait_for_timeout(500)
+    return v.page.eval_on_selector_all(
+        ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title > a",
+        "els => els.map(e => new URL(e.href).pathname)",
+    )
 
 
 SEARCHES = [
     ("vi", "tri tue nhan tao", "/articles/tri-tue-nhan-tao-tao-sinh/", "Trí"),
-    ("vi", "mo hinh ngon ngu lon", "/articles/", "mô"),
+    ("vi", "mo hinh ngon ngu lon", "/topics/llm/", "mô"),
     ("vi", "con duong phia truoc", "/articles/rewind-ai-2024/", "đường"),
     ("vi", "trí tuệ nhân tạo", "/articles/tri-tue-nhan-tao-tao-sinh/", "trí"),
     ("vi", "quantization", "/articles/state-of-ai-report-2024/", None),
@@ -150,7 +152,7 @@ def test_search_finds_pages_in_its_own_language(visit, server, lang, query, expe
     assert all(r.startswith(prefix) and (lang == "en" or not r.startswith("/en/")) for r in results)
     if mark:
         marks = v.page.eval_on_selector_all(
-            ".md-search-result mark", "els => els.map(e => e.textContent.toLowerCase())"
+            ".pagefind-ui__result mark", "els => els.map(e => e.textContent.toLowerCase())"
         )
         assert any(m.startswith(mark.lower()) for m in marks), marks[:10]
     assert not v.errors

@@ -1,4 +1,4 @@
-"""Search index and anchors: folded text, cross-language terms, ASCII ids; Material pinned."""
+"""Search bundle and anchors: one Pagefind bundle, extra words per page, ASCII ids; Material pinned."""
 
 from __future__ import annotations
 
@@ -15,31 +15,54 @@ from kb.textutil import slugify
 MATERIAL = Path(__import__("material").__file__).parent / "templates" / "partials"
 
 
-def test_material_is_the_version_our_overrides_and_search_field_were_made_for():
-    """Our partials copy Material's; an upgrade must re-check them and the search field."""
+def test_material_is_the_version_our_overrides_were_made_for():
+    """Our partials copy Material's; an upgrade must re-check them."""
     assert version("mkdocs-material") == "9.8.1"
     originals = {
-        "search.html": "bfd556535abcddb99396ab2a7e3acc2ebcd3f36756007d3969396caa4126be30",
+        "header.html": "8cf3fb15bcf969ff596649616fd99366b3c31c08d57a86d05308efc16d8fa75f",
         "alternate.html": "572b1d4dae611aa5fd65107edec95e44331b6141abf86834ea4dc6c1ddd7241b",
     }
     for name, digest in originals.items():
         assert hashlib.sha256((MATERIAL / name).read_bytes()).hexdigest() == digest, f"Material's {name} changed"
 
 
-def _index(site: Path) -> dict:
-    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+def _content_pages(site: Path) -> list[Path]:
+    return [p for p in site.rglob("*.html") if "data-pagefind-body" in p.read_text(encoding="utf-8")]
 
 
-def test_search_index_has_folded_text_and_cross_language_terms(built_site):
-    vi, en = _index(built_site), _index(built_site / "en")
-    assert vi["config"]["fields"]["kb"] == {"boost": 3} and en["config"]["fields"]["kb"] == {"boost": 3}
-    article = " ".join(d["kb"] for d in vi["docs"] if d["location"].startswith("articles/rewind-ai-2024/"))
-    assert "con duong phia truoc" in article
-    efficiency = " ".join(d["kb"] for d in vi["docs"] if d["location"].startswith("articles/state-of-ai-report-2024/"))
+def test_one_pagefind_bundle_with_an_index_per_language(built_site):
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["version"] == version("pagefind")
+    pages = _content_pages(built_site)
+    english = [p for p in pages if p.is_relative_to(built_site / "en")]
+    assert entry["languages"]["vi"]["page_count"] == len(pages) - len(english)
+    assert entry["languages"]["en"]["page_count"] == len(english)
+    assert not (built_site / "search").exists() and not (built_site / "en" / "search").exists()  # no lunr index
+
+
+def _extra_words(page: Path) -> str:
+    html = page.read_text(encoding="utf-8")
+    found = re.findall(r'data-pagefind-index-attrs="data-kb-terms" data-kb-terms="([^"]*)"', html)
+    assert len(found) == 1, page
+    return found[0]
+
+
+def test_pages_carry_their_d_words_folded_and_other_language_terms(built_site):
+    rewind = _extra_words(built_site / "articles/rewind-ai-2024/index.html")
+    assert "duong" in rewind.split()  # "con đường phía trước": Pagefind folds tones, not đ
+    efficiency = _extra_words(built_site / "articles/state-of-ai-report-2024/index.html")
     assert "quantization" in efficiency and "distillation" in efficiency
-    agents = " ".join(d["kb"] for d in en["docs"] if d["location"].startswith("topics/ai-agents/"))
-    assert "tác nhân AI" in agents and "tac nhan ai" in agents
-    assert all("đ" not in d["kb"].split(" ", 1)[0] for d in vi["docs"])
+    agents = _extra_words(built_site / "en/topics/ai-agents/index.html")
+    assert "tác nhân AI" in agents
+    assert "đ" not in rewind
+
+
+def test_search_code_is_not_loaded_until_a_reader_searches(built_site):
+    page = (built_site / "articles/rewind-ai-2024/index.html").read_text(encoding="utf-8")
+    assert 'data-bundle="../../pagefind/"' in page
+    assert "pagefind-ui.js" not in page and "pagefind.js" not in page
+    english = (built_site / "en/articles/rewind-ai-2024/index.html").read_text(encoding="utf-8")
+    assert 'data-bundle="../../../pagefind/"' in english
 
 
 @pytest.mark.parametrize(

@@ -1,69 +1,103 @@
-/* Highlight, in search results, the accented words a query typed without
-   accents matched: "tri tue" marks "trí tuệ". Material highlights exact
-   matches itself; this adds the folded ones. It only reads Material's result
-   markup and adds <mark> elements, so search keeps working without it. */
+/* kb's search: opens a dialog with Pagefind's search box (partials/kb-search.html).
+   Pagefind's script, styles and index load on first use only, from the one
+   bundle at the site's root (each language has its own index in it). Keys
+   "/", "s" and "f" open it, as in Material; Escape closes it; a "?q=" in the
+   address opens it with that query. */
 (function () {
   "use strict";
-  function foldChar(c) {
-    if (c === "đ") return "d";
-    if (c === "Đ") return "d";
-    var f = c.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-    return (f.length === 1 ? f : c).toLowerCase();
-  }
-  function fold(text) {
-    var out = "";
-    for (var i = 0; i < text.length; i++) out += foldChar(text[i]);
-    return out; /* same length as text: positions line up */
-  }
-  function terms() {
-    var input = document.querySelector(".md-search__input");
-    if (!input) return [];
-    return fold(input.value).split(/[^a-z0-9.]+/).filter(function (t) { return t.length > 1; });
-  }
-  function markNode(node, pattern) {
-    var text = node.nodeValue, folded = fold(text), match, last = 0, frag = null;
-    pattern.lastIndex = 0;
-    while ((match = pattern.exec(folded)) !== null) {
-      var start = match.index + match[1].length, end = start + match[2].length;
-      if (folded.slice(start, end) === text.slice(start, end).toLowerCase()) continue; /* Material marks exact ones */
-      frag = frag || document.createDocumentFragment();
-      frag.appendChild(document.createTextNode(text.slice(last, start)));
-      var mark = document.createElement("mark");
-      mark.setAttribute("data-md-highlight", "");
-      mark.className = "kb-folded";
-      mark.textContent = text.slice(start, end);
-      frag.appendChild(mark);
-      last = end;
-    }
-    if (!frag) return;
-    frag.appendChild(document.createTextNode(text.slice(last)));
-    node.parentNode.replaceChild(frag, node);
-  }
-  function highlight(root) {
-    var list = terms();
-    if (!list.length) return;
-    /* Whole words for the terms already typed; a prefix for the last one, as Material does. */
-    var escaped = list.map(function (t, i) {
-      var e = t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return i < list.length - 1 ? e + "(?![a-z0-9])" : e;
-    });
-    var pattern = new RegExp("(^|[^a-z0-9])(" + escaped.join("|") + ")", "g");
-    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-      acceptNode: function (n) { return n.parentNode.closest("mark") ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT; }
-    });
-    var nodes = [];
-    while (walker.nextNode()) nodes.push(walker.currentNode);
-    nodes.forEach(function (n) { markNode(n, pattern); });
-  }
-  function start() {
-    var list = document.querySelector(".md-search-result__list");
-    if (!list) return;
-    new MutationObserver(function (records) {
-      records.forEach(function (r) {
-        r.addedNodes.forEach(function (n) { if (n.nodeType === 1) highlight(n); });
+  var dialog = document.getElementById("kb-search");
+  var opener = document.querySelector(".kb-search-open");
+  if (!dialog || !opener || typeof dialog.showModal !== "function") return;
+  opener.hidden = false;
+  var strings = JSON.parse(dialog.querySelector(".kb-search__strings").textContent);
+  var bundle = new URL(dialog.getAttribute("data-bundle"), document.baseURI);
+  var siteRoot = new URL("..", bundle).pathname;
+  var ui = null;
+  var loading = null;
+
+  function load() {
+    if (loading) return loading;
+    loading = new Promise(function (resolve, reject) {
+      var css = document.createElement("link");
+      css.rel = "stylesheet";
+      css.href = bundle.href + "pagefind-ui.css";
+      document.head.appendChild(css);
+      var script = document.createElement("script");
+      script.src = bundle.href + "pagefind-ui.js";
+      script.onload = resolve;
+      script.onerror = reject;
+      document.head.appendChild(script);
+    }).then(function () {
+      ui = new window.PagefindUI({
+        element: "#kb-search-ui",
+        bundlePath: bundle.href,
+        baseUrl: siteRoot,
+        showImages: false,
+        showSubResults: true,
+        resetStyles: false,
+        autofocus: true,
+        excerptLength: 24,
+        pageSize: 10,
+        ranking: { pageLength: 0.2 }, /* short entity pages should not outrank the topic a query names */
+        translations: strings
       });
-    }).observe(list, { childList: true });
+    });
+    return loading;
   }
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+
+  /* Pagefind marks words typed without tones, but not "đ" typed as "d" (a letter of its own):
+     mark those in the excerpts too, so "con duong" shows "con <mark>đường</mark>". */
+  function fold(text) {
+    return text.replace(/[đĐ]/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  }
+  function markD(root) {
+    var input = dialog.querySelector(".pagefind-ui__search-input");
+    var terms = input ? fold(input.value).split(/\s+/).filter(Boolean) : [];
+    if (!terms.length) return;
+    root.querySelectorAll(".pagefind-ui__result-excerpt").forEach(function (excerpt) {
+      var walker = document.createTreeWalker(excerpt, NodeFilter.SHOW_TEXT);
+      var nodes = [];
+      while (walker.nextNode()) if (!walker.currentNode.parentNode.closest("mark")) nodes.push(walker.currentNode);
+      nodes.forEach(function (node) {
+        if (!/[đĐ]/.test(node.nodeValue)) return;
+        var parts = node.nodeValue.split(/([\p{L}\p{N}]+)/u);
+        if (!parts.some(function (w) { return /[đĐ]/.test(w) && terms.indexOf(fold(w)) >= 0; })) return;
+        var frag = document.createDocumentFragment();
+        parts.forEach(function (w) {
+          if (/[đĐ]/.test(w) && terms.indexOf(fold(w)) >= 0) {
+            var mark = document.createElement("mark");
+            mark.textContent = w;
+            frag.appendChild(mark);
+          } else if (w) frag.appendChild(document.createTextNode(w));
+        });
+        node.parentNode.replaceChild(frag, node);
+      });
+    });
+  }
+  new MutationObserver(function () { markD(dialog); }).observe(dialog.querySelector(".kb-search__ui"), { childList: true, subtree: true });
+
+  function open(query) {
+    if (!dialog.open) dialog.showModal();
+    load().then(function () {
+      var input = dialog.querySelector(".pagefind-ui__search-input");
+      if (query) ui.triggerSearch(query);
+      if (input) input.focus();
+    });
+  }
+
+  opener.addEventListener("click", function () { open(); });
+  dialog.querySelector(".kb-search__close").addEventListener("click", function () { dialog.close(); });
+  dialog.addEventListener("click", function (event) {
+    if (event.target === dialog) dialog.close(); /* a click on the backdrop */
+  });
+  document.addEventListener("keydown", function (event) {
+    var typing = /^(input|textarea|select)$/i.test(document.activeElement.tagName) || document.activeElement.isContentEditable;
+    if (dialog.open || typing || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key === "/" || event.key === "s" || event.key === "f") {
+      event.preventDefault();
+      open();
+    }
+  });
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) open(query);
 })();

@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from kb import search
 from kb.errors import ContentError, Problem
 from kb.project import Paths
 from kb.schema import DEFAULT_LANG, LANGS
@@ -89,6 +90,10 @@ def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, 
         for lang in LANGS:
             target = staging if lang == DEFAULT_LANG else staging / lang
             build_language(paths, lang, target, verbose=verbose, site_url=site_url)
+        try:
+            search.index_site(staging)
+        except search.SearchIndexFailed as exc:
+            raise BuildFailed(str(exc)) from None
         if out.exists():
             if not (out / "sitemap.xml").exists() and any(out.iterdir()):
                 raise ContentError(
@@ -122,8 +127,9 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
             for lang in LANGS:
                 target = site_dir if lang == DEFAULT_LANG else site_dir / lang
                 build_language(paths, lang, target, site_url=url)
+            search.index_site(site_dir)
             log.info("Built both languages; serving %s and %sen/", url, url)
-        except (BuildFailed, ContentError) as exc:
+        except (BuildFailed, ContentError, search.SearchIndexFailed) as exc:
             log.error("%s", exc)
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")

@@ -19,6 +19,7 @@ from kb import markup, pages, search
 from kb.errors import ContentError
 from kb.schema import DEFAULT_LANG
 from kb.textutil import read_text
+from kb.ui import UI
 
 _sites: dict[str, pages.Site] = {}
 
@@ -41,7 +42,32 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
     if lang != DEFAULT_LANG and config.site_url and not config.site_url.rstrip("/").endswith(f"/{lang}"):
         config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
+    # For overrides/partials/kb-search.html: where the bundle is, from this build's root, and its strings.
+    config.extra["kb_search"] = {
+        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
+        "strings": search_strings(site.ui),
+    }
     return config
+
+
+def search_strings(ui: UI) -> dict[str, str]:
+    """The search box's strings in Pagefind UI's names."""
+    names = {
+        "placeholder": "search_placeholder",
+        "clear_search": "search_clear",
+        "load_more": "search_load_more",
+        "search_label": "search_label",
+        "zero_results": "search_zero",
+        "many_results": "search_many",
+        "one_result": "search_one",
+        "alt_search": "search_alt",
+        "search_suggestion": "search_suggestion",
+        "searching": "search_searching",
+        "loading": "search_loading",
+        "open": "search_open",
+        "close": "search_close",
+    }
+    return {name: ui(key) for name, key in names.items()}
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
@@ -72,10 +98,8 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Remove active content (scripts, embeds, event handlers, javascript: links) from every page."""
-    return markup.sanitize(html)
-
-
-def on_post_build(config: MkDocsConfig) -> None:
+    """Remove active content (scripts, embeds, event handlers, javascript: links) from every page,
+    and mark the content, with its extra search words, as what Pagefind indexes."""
     site = _sites[_lang(config)]
-    search.extend_index(Path(config.site_dir), site.knowledge, site.lang)
+    clean = markup.sanitize(html)
+    return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang)}</div>"

@@ -1,51 +1,109 @@
-"""Search that works for Vietnamese readers: accent folding and cross-language terms.
+"""Search that scales and works for Vietnamese readers: Pagefind, plus two additions.
 
-Material's lunr search matches accented words only when typed with their
-accents. After each build we add one field, ``kb``, to every entry of the
-language's ``search_index.json``: the entry's title and text folded to
-ASCII (đ -> d), plus the other language's forms of every glossary term the
-entry uses, plain and folded. The field is declared in ``search: fields``
-in mkdocs.yml, so Material's own worker indexes it; its JavaScript is not
-touched. ``overrides/assets/kb-search.js`` highlights the accented originals
-that a folded query matched.
+Pagefind indexes the built site after both languages are built: one bundle
+at ``/pagefind/`` with a separate index per language (from each page's
+``<html lang>``), split into small chunks so a reader downloads only the
+parts a query needs. Pagefind 1.5 matches Vietnamese words typed without
+tones ("tri tue" finds "trí tuệ") and highlights the accented originals.
+
+Two things it does not do are added to each page, in an attribute that
+only the indexer reads (:func:`hidden_terms`):
+
+* "đ" is a letter of its own, not a "d" with a mark, so "duong" would not
+  find "đường": the page's words with "đ" are added with "d";
+* the other language's names of the glossary terms a page uses, so
+  "quantization" finds the Vietnamese pages about "lượng tử hóa".
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 from kb.knowledge import Knowledge, term_forms
-from kb.textutil import fold
+from kb.textutil import first_word, fold, words
 
-FIELD = "kb"
+BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
+_D_WORDS = re.compile(r"\w*[đĐ]\w*")
+# What readers should not find as text: heading permalinks, the hidden block's container markers.
+EXCLUDE = ".headerlink"
 
 
-def _contains(text: str, form: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(fold(form))}(?![\w-])", text) is not None
+class SearchIndexFailed(Exception):
+    """Pagefind could not index the site; its message says why."""
 
 
-def search_field(title: str, text: str, k: Knowledge, lang: str) -> str:
-    """Folded text of an entry and the other language's names of its terms."""
-    plain = _TAGS.sub(" ", f"{title} {text}")
-    folded = fold(plain)
-    extra: list[str] = []
+class _FoldedTerms:
+    """The folded forms of every glossary term in one language, indexed by their first word."""
+
+    def __init__(self, k: Knowledge, lang: str) -> None:
+        self.by_word: dict[str, list[tuple[re.Pattern[str], str]]] = {}
+        for term in k.terms.values():
+            for form in term_forms(term, lang):
+                folded = fold(form)
+                pattern = re.compile(rf"(?<![\w-]){re.escape(folded)}(?![\w-])")
+                self.by_word.setdefault(first_word(folded) or "", []).append((pattern, term.id))
+
+    def found(self, folded_text: str) -> set[str]:
+        keys = (words(folded_text) | {""}) & self.by_word.keys()
+        return {term_id for key in keys for pattern, term_id in self.by_word[key] if pattern.search(folded_text)}
+
+
+def _folded_terms(k: Knowledge, lang: str) -> _FoldedTerms:
+    cache = k.__dict__.setdefault("_folded_terms", {})
+    if lang not in cache:
+        cache[lang] = _FoldedTerms(k, lang)
+    return cache[lang]
+
+
+def extra_words(html: str, k: Knowledge, lang: str) -> list[str]:
+    """Words a page should also be found by: its 'đ' words with 'd', other-language term names."""
+    text = _TAGS.sub(" ", html)
+    extra = [fold(w) for w in _D_WORDS.findall(text)]
     other = "en" if lang == "vi" else "vi"
+    found = _folded_terms(k, lang).found(fold(text))
     for term in k.terms.values():
-        if any(_contains(folded, form) for form in term_forms(term, lang)):
-            for form in term_forms(term, other):
-                extra += [form, fold(form)]
-    return " ".join([folded, *dict.fromkeys(extra)])
+        if term.id in found:
+            extra.extend(term_forms(term, other))
+    return list(dict.fromkeys(extra))
 
 
-def extend_index(site_dir: Path, k: Knowledge, lang: str) -> None:
-    """Add the ``kb`` field to every entry of a built search index."""
-    path = site_dir / "search" / "search_index.json"
-    if not path.exists():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    for doc in index["docs"]:
-        doc[FIELD] = search_field(doc.get("title", ""), doc.get("text", ""), k, lang)
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+def hidden_terms(html: str, k: Knowledge, lang: str) -> str:
+    """An empty element whose attribute holds the extra words, for the indexer only.
+
+    Pagefind indexes the attribute (data-pagefind-index-attrs) but never
+    shows it in an excerpt, and readers and screen readers never see it.
+    """
+    extra = extra_words(html, k, lang)
+    if not extra:
+        return ""
+    escaped = " ".join(extra).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+    return f'<span class="kb-search-terms" data-pagefind-index-attrs="data-kb-terms" data-kb-terms="{escaped}"></span>'
+
+
+def index_site(site_dir: Path) -> None:
+    """Build the Pagefind bundle of a site holding both languages (the Vietnamese root and en/)."""
+    command = [
+        sys.executable,
+        "-m",
+        "pagefind",
+        "--site",
+        str(site_dir),
+        "--output-subdir",
+        BUNDLE,
+        "--exclude-selectors",
+        EXCLUDE,
+        "--silent",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
+    if result.returncode != 0:
+        message = (result.stderr or result.stdout).strip().splitlines()
+        raise SearchIndexFailed(f"pagefind failed: {message[-1] if message else f'exit {result.returncode}'}")
+    # Pagefind writes its languages in hash-map order; sorted, two builds of one tree are identical.
+    entry = site_dir / BUNDLE / "pagefind-entry.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")
