@@ -83,7 +83,7 @@ def test_generation_timing_and_sizes(corpus, built):
     assert set(seconds) == set(LANGS) and all(s > 0 for s in seconds.values())
     sizes = bench.site_sizes(built)
     assert set(sizes["search"]) == set(LANGS)
-    assert all(0 < s["gz"] < s["raw"] for s in sizes["search"].values())
+    assert all(0 < s["gz"] <= s["raw"] for s in sizes["search"].values())  # Pagefind's chunks are gzip already
     page = bench.typical_article(built)
     weight = bench.page_weight(built, page)
     assert weight["files"] > 1 and weight["raw"] > page.stat().st_size and weight["gz"] < weight["raw"]

@@ -170,3 +170,17 @@ def test_translation_status_lists_every_page_newest_change_first(built_site, lan
     dates = [dt.datetime.strptime(changed, form) for *_, changed in rows.values()]
     assert dates == sorted(dates, reverse=True)
     assert ("7 trang" if lang_dir == "" else "7 pages") in page
+
+
+def test_sitemaps_list_each_page_in_both_languages_and_pages_fetch_no_sitemap(built_site):
+    """hreflang lives in the sitemaps: a <link rel=alternate> in a page makes Material fetch a sitemap beside it."""
+    for sitemap in (built_site / "sitemap.xml", built_site / "en" / "sitemap.xml"):
+        xml = sitemap.read_text(encoding="utf-8")
+        locs = re.findall(r"<loc>([^<]+)</loc>", xml)
+        assert locs and len(re.findall(r'<xhtml:link rel="alternate" hreflang="vi"', xml)) == len(locs)
+        assert len(re.findall(r'<xhtml:link rel="alternate" hreflang="en"', xml)) == len(locs)
+    assert '<xhtml:link rel="alternate" hreflang="en" href="http://127.0.0.1:8000/en/articles/rewind-ai-2024/"/>' in (
+        built_site / "sitemap.xml"
+    ).read_text(encoding="utf-8")
+    page = html(built_site, "articles/rewind-ai-2024/")
+    assert not re.search(r"<link[^>]+hreflang", page)

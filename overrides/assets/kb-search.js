@@ -38,6 +38,7 @@
         autofocus: true,
         excerptLength: 24,
         pageSize: 10,
+        debounceTimeoutMs: 80,
         ranking: { pageLength: 0.2 }, /* short entity pages should not outrank the topic a query names */
         translations: strings
       });
@@ -86,6 +87,10 @@
   }
 
   opener.addEventListener("click", function () { open(); });
+  /* A pointer on the button or focus on it is a reader about to search: start loading. */
+  ["pointerenter", "focus", "touchstart"].forEach(function (name) {
+    opener.addEventListener(name, function () { load(); }, { once: true, passive: true });
+  });
   dialog.querySelector(".kb-search__close").addEventListener("click", function () { dialog.close(); });
   dialog.addEventListener("click", function (event) {
     if (event.target === dialog) dialog.close(); /* a click on the backdrop */

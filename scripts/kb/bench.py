@@ -17,6 +17,7 @@ import datetime as dt
 import gzip
 import html.parser
 import itertools
+import json
 import os
 import platform
 import random
@@ -32,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from kb import ingest, pages, yamlio
+from kb import ingest, pages, search, yamlio
 from kb.project import ARTICLES, Paths
 from kb.schema import DEFAULT_LANG, LANGS, SeedMeta
 from kb.structure import blocks as split_blocks
@@ -40,11 +41,8 @@ from kb.structure import strip_front_matter
 from kb.textutil import read_text, short_hash, slugify
 
 DEFAULT_SIZES = (100, 1000, 5000)
-# Search indexes measured in a built site, relative to the site's root; add a line for another location.
-SEARCH_INDEXES: dict[str, str] = {
-    "vi": "search/search_index.json",
-    "en": "en/search/search_index.json",
-}
+# The first search of a reader in each language: the home page, then this query.
+FIRST_SEARCH = {"vi": "mô hình ngôn ngữ", "en": "language model"}
 # What make_corpus copies from the real project, besides the top-level pages of docs/<lang>/.
 COPIED = ("mkdocs.yml", "mkdocs.en.yml", "overrides", "scripts/kb", "data/ui.yml", "data/topics.yml")
 FONT_EXTENSIONS = (".woff2", ".woff", ".ttf", ".otf", ".eot")
@@ -1010,19 +1008,174 @@ def _tree_bytes(folder: Path, skip: Path | None = None) -> int:
 
 
 def site_sizes(site: Path) -> dict[str, Any]:
-    """Bytes of each language's site and the raw and gzipped size of each search index."""
+    """Bytes of each language's site and of its part of the Pagefind search bundle (raw and gzipped)."""
+    bundle = site / "pagefind"
     result: dict[str, Any] = {
         "site_bytes": {
             lang: _tree_bytes(site, site / "en") if lang == DEFAULT_LANG else _tree_bytes(site / lang) for lang in LANGS
         },
         "search": {},
     }
-    for name, rel_path in SEARCH_INDEXES.items():
-        path = site / rel_path
-        if path.exists():
-            data = path.read_bytes()
-            result["search"][name] = {"raw": len(data), "gz": gzip_size(data)}
+    for lang in LANGS:
+        files = [p for p in bundle.rglob(f"*{lang}_*") if p.is_file()] if bundle.is_dir() else []
+        data = [p.read_bytes() for p in files]
+        # Pagefind's chunks are gzip already: they are sent as they are.
+        sent = [len(d) if d[:2] == b"\x1f\x8b" else gzip_size(d) for d in data]
+        result["search"][lang] = {"raw": sum(map(len, data)), "gz": sum(sent)}
     return result
+
+
+class _Server:
+    """A local server for a built site that compresses text as a production host would (gzip)."""
+
+    TEXT = (".html", ".css", ".js", ".json", ".svg", ".xml", ".txt", ".pf_meta")
+
+    def __init__(self, site: Path) -> None:
+        import functools
+        import http.server
+        import threading
+
+        text, cache = self.TEXT, {}
+
+        class Handler(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def end_headers(self) -> None:
+                self.send_header("Cache-Control", "max-age=3600")
+                super().end_headers()
+
+            def do_GET(self) -> None:
+                path = Path(self.translate_path(self.path))
+                if path.is_dir():
+                    path = path / "index.html"
+                wants = "gzip" in self.headers.get("Accept-Encoding", "")
+                if not (wants and path.is_file() and path.suffix in text):
+                    return super().do_GET()
+                if path not in cache:
+                    cache[path] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+                body = cache[path]
+                self.send_response(200)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Encoding", "gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+def first_search(site: Path) -> dict[str, dict[str, float]]:
+    """What a reader's first search costs in Chromium: seconds to the first result, gzipped bytes fetched.
+
+    The page is opened and left idle first, so only what the search itself
+    downloads is counted, as the served (gzipped) size of each response.
+    """
+    from playwright.sync_api import sync_playwright
+
+    server = _Server(site)
+    result: dict[str, dict[str, float]] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
+            for lang in LANGS:
+                page = browser.new_page(viewport={"width": 390, "height": 800})
+                page.goto(server.base + ("" if lang == DEFAULT_LANG else f"{lang}/"))
+                page.wait_for_load_state("networkidle")
+                before = page.evaluate("performance.getEntriesByType('resource').length")
+                start = perf_counter()
+                page.click(".kb-search-open")
+                page.fill(".pagefind-ui__search-input", FIRST_SEARCH[lang])
+                page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
+                seconds = perf_counter() - start
+                page.wait_for_load_state("networkidle")
+                fetched = page.evaluate(
+                    "n => performance.getEntriesByType('resource').slice(n)"
+                    ".reduce((sum, r) => sum + (r.transferSize || r.encodedBodySize), 0)",
+                    before,
+                )
+                result[lang] = {"seconds": seconds, "gz": float(fetched)}
+                page.close()
+            browser.close()
+    finally:
+        server.close()
+    return result
+
+
+LIGHTHOUSE = "lighthouse@13.5.0"
+LIGHTHOUSE_PAGES = {"home": "", "article": None, "timeline": "timeline/", "entity": None}
+
+
+def _lighthouse() -> Path | None:
+    """The pinned Lighthouse, installed with npm into .bench/ on first use; None without npm."""
+    folder = project_root() / ".bench"
+    binary = folder / "node_modules" / ".bin" / "lighthouse"
+    if not binary.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            return None
+        folder.mkdir(exist_ok=True)
+        subprocess.run(
+            [npm, "install", "--prefix", str(folder), "--no-audit", "--no-fund", "--silent", LIGHTHOUSE],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
+    return binary
+
+
+def lighthouse(site: Path) -> dict[str, dict[str, int]]:
+    """Lighthouse scores (phone profile, Debian's Chromium) of the home, an article, the timeline and an entity."""
+    binary = _lighthouse()
+    if binary is None:
+        _log("npm not found: Lighthouse skipped")
+        return {}
+    article = typical_article(site).parent.relative_to(site).as_posix() + "/"
+    entities = sorted(
+        p.parent for p in (site / "entities").glob("*/index.html") if not p.parent.name.startswith("kind-")
+    )
+    entity = entities[len(entities) // 2].relative_to(site).as_posix() + "/"
+    paths = {"home": "", "article": article, "timeline": "timeline/", "entity": entity}
+    server = _Server(site)
+    scores: dict[str, dict[str, int]] = {}
+    try:
+        for lang in LANGS:
+            for label, path in paths.items():
+                url = server.base + ("" if lang == DEFAULT_LANG else f"{lang}/") + path
+                with tempfile.NamedTemporaryFile(suffix=".json") as report:
+                    subprocess.run(
+                        [
+                            str(binary),
+                            url,
+                            "--chrome-path=" + (shutil.which("chromium") or "/usr/bin/chromium"),
+                            "--chrome-flags=--headless=new --no-sandbox",
+                            "--only-categories=performance,accessibility,best-practices,seo",
+                            "--output=json",
+                            f"--output-path={report.name}",
+                            "--quiet",
+                        ],
+                        check=True,
+                    )
+                    data = json.loads(Path(report.name).read_text(encoding="utf-8"))
+                scores[f"{lang} {label}"] = {
+                    name: round(100 * category["score"]) for name, category in data["categories"].items()
+                }
+    finally:
+        server.close()
+    return scores
+
+
+def format_lighthouse(scores: dict[str, dict[str, int]]) -> str:
+    if not scores:
+        return ""
+    names = ["performance", "accessibility", "best-practices", "seo"]
+    lines = ["| page | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    lines += [f"| {page} | " + " | ".join(str(s.get(n, "–")) for n in names) + " |" for page, s in scores.items()]
+    return "\n".join(lines) + "\n"
 
 
 class _Assets(html.parser.HTMLParser):
@@ -1090,9 +1243,10 @@ def serve_rebuild(root: Path) -> float:
     url = "http://127.0.0.1:8000/"
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
 
-    def builder() -> None:
+    def builder() -> None:  # what kb serve's builder does
         for lang in LANGS:
             build_language(paths, lang, site_dir if lang == DEFAULT_LANG else site_dir / lang, site_url=url)
+        search.index_site(site_dir)
 
     edited = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]
     original = edited.read_bytes()
@@ -1129,7 +1283,7 @@ def _build_both(root: Path, site: Path) -> dict[str, dict[str, float]]:
     }
 
 
-def bench_one(n: int, base: Path, source_root: Path, seed: int = 0) -> dict[str, Any]:
+def bench_one(n: int, base: Path, source_root: Path, seed: int = 0, *, scores: bool = False) -> dict[str, Any]:
     """Every figure for one corpus size; the corpus and sites are written under ``base``."""
     from kb.check import check
 
@@ -1151,7 +1305,10 @@ def bench_one(n: int, base: Path, source_root: Path, seed: int = 0) -> dict[str,
     real = _build_both(corpus, site)
     row["build_s"] = {lang: m["seconds"] for lang, m in real.items()}
     row["peak_rss_kib"] = {lang: m["peak_rss_kib"] for lang, m in real.items()}
-    _log(f"N={n}: mkdocs builds {row['build_s']}")
+    t = perf_counter()
+    search.index_site(site)
+    row["pagefind_s"] = perf_counter() - t
+    _log(f"N={n}: mkdocs builds {row['build_s']}, pagefind {row['pagefind_s']:.1f} s")
 
     materialize(corpus, floor)
     row["floor_s"] = {lang: m["seconds"] for lang, m in _build_both(floor, floor_site).items()}
@@ -1163,6 +1320,10 @@ def bench_one(n: int, base: Path, source_root: Path, seed: int = 0) -> dict[str,
     _log(f"N={n}: floor builds {row['floor_s']}")
 
     row.update(site_sizes(site))
+    row["first_search"] = first_search(site)
+    if scores:
+        _log(f"N={n}: Lighthouse")
+        row["lighthouse"] = lighthouse(site)
     row["article_weight"] = page_weight(site, typical_article(site))
     row["serve_rebuild_s"] = serve_rebuild(corpus)
     row["total_s"] = perf_counter() - start
@@ -1170,7 +1331,15 @@ def bench_one(n: int, base: Path, source_root: Path, seed: int = 0) -> dict[str,
     return row
 
 
-def run(sizes: list[int], workdir: Path, source_root: Path, *, keep: bool = False, seed: int = 0) -> list[dict]:
+def run(
+    sizes: list[int],
+    workdir: Path,
+    source_root: Path,
+    *,
+    keep: bool = False,
+    seed: int = 0,
+    lighthouse_at: int | None = None,
+) -> list[dict]:
     """Benchmark each corpus size in turn; corpora are deleted unless ``keep``."""
     rows = []
     for n in sizes:
@@ -1178,7 +1347,7 @@ def run(sizes: list[int], workdir: Path, source_root: Path, *, keep: bool = Fals
         if base.exists():
             shutil.rmtree(base)
         try:
-            rows.append(bench_one(n, base, source_root, seed))
+            rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at))
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
@@ -1199,12 +1368,16 @@ COLUMNS = [
     "generation s (vi / en)",
     "mkdocs build s (vi / en)",
     "floor build s (vi / en)",
+    "pagefind s",
     "generation share %",
+    "hook overhead %",
     "ms per page",
     "peak RSS MiB",
     "site MB",
-    "search vi raw / gz KB",
-    "search en raw / gz KB",
+    "search index vi raw / gz KB",
+    "search index en raw / gz KB",
+    "first search vi KB gz / s",
+    "first search en KB gz / s",
     "article page raw / gz KB",
     "serve rebuild s",
     "kb check s",
@@ -1224,12 +1397,18 @@ def format_table(rows: list[dict]) -> str:
             _pair(row["generation_s"], "{:.2f}"),
             _pair(row["build_s"]),
             _pair(row["floor_s"]),
-            f"{100 * sum(row['generation_s'].values()) / build:.0f}",
+            f"{row['pagefind_s']:.1f}",
+            f"{100 * sum(row['generation_s'].values()) / (build + row['pagefind_s']):.0f}",
+            f"{100 * (build - sum(row['floor_s'].values())) / build:.0f}",
             f"{1000 * build / row['pages']:.1f}",
             f"{max(row['peak_rss_kib'].values()) / 1024:,.0f}",
             f"{sum(row['site_bytes'].values()) / 1e6:,.1f}",
             _kb(row["search"].get("vi")),
             _kb(row["search"].get("en")),
+            *(
+                f"{row['first_search'][lang]['gz'] / 1024:,.0f} / {row['first_search'][lang]['seconds']:.2f}"
+                for lang in LANGS
+            ),
             f"{weight['raw'] / 1024:,.0f} / {weight['gz'] / 1024:,.0f}",
             f"{row['serve_rebuild_s']:.1f}",
             f"{row['check_s']:.1f}",
@@ -1289,6 +1468,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="also write the table, with the date and machine, to this file")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the corpus (default: %(default)s)")
     parser.add_argument(
+        "--lighthouse",
+        type=int,
+        default=1000,
+        metavar="N",
+        help=f"run Lighthouse ({LIGHTHOUSE}, npm) on the site of this size (default: %(default)s; 0: never)",
+    )
+    parser.add_argument(
         "--source", type=Path, default=project_root(), help="the real project to copy from (default: %(default)s)"
     )
 
@@ -1307,13 +1493,19 @@ def run_from_args(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kb-bench-")) if temporary else args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        rows = run(sizes, workdir, args.source.resolve(), keep=args.keep, seed=args.seed)
+        rows = run(sizes, workdir, args.source.resolve(), keep=args.keep, seed=args.seed, lighthouse_at=args.lighthouse)
     finally:
         if temporary and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)
         elif args.keep:
             _log(f"kept {workdir}")
     table = format_table(rows)
+    for row in rows:
+        if row.get("lighthouse"):
+            table += (
+                f"\nLighthouse at N={row['n']:,} (phone profile, Debian's Chromium, gzip-serving local server):\n\n"
+            )
+            table += format_lighthouse(row["lighthouse"])
     print(table, end="")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,10 @@ into the package; the work happens in kb.pages and kb.render.
 
 from __future__ import annotations
 
+import gzip
+import html
 import os
+import re
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -17,7 +20,7 @@ from mkdocs.structure.pages import Page
 
 from kb import markup, pages, search
 from kb.errors import ContentError
-from kb.schema import DEFAULT_LANG
+from kb.schema import DEFAULT_LANG, LANGS
 from kb.textutil import read_text
 from kb.ui import UI
 
@@ -42,6 +45,11 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
     if lang != DEFAULT_LANG and config.site_url and not config.site_url.rstrip("/").endswith(f"/{lang}"):
         config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
+    # For overrides/main.html: each language's absolute root, for the hreflang links.
+    if config.site_url:
+        root_url = config.site_url.removesuffix(f"{lang}/") if lang != DEFAULT_LANG else config.site_url
+        root_url = root_url.rstrip("/") + "/"
+        config.extra["kb_roots"] = {other: root_url + ("" if other == DEFAULT_LANG else f"{other}/") for other in LANGS}
     # For overrides/partials/kb-search.html: where the bundle is, from this build's root, and its strings.
     config.extra["kb_search"] = {
         "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
@@ -103,3 +111,34 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     site = _sites[_lang(config)]
     clean = markup.sanitize(html)
     return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang)}</div>"
+
+
+def on_post_build(config: MkDocsConfig) -> None:
+    """List each page's versions in every language in sitemap.xml (hreflang for search engines)."""
+    roots = config.extra.get("kb_roots")
+    sitemap = Path(config.site_dir) / "sitemap.xml"
+    if not roots or not sitemap.exists():
+        return
+    here = roots[_lang(config)]
+    text = sitemap.read_text(encoding="utf-8")
+
+    def alternates(match: re.Match[str]) -> str:
+        loc = match.group(1)
+        if not loc.startswith(here):
+            return match.group(0)
+        path = loc.removeprefix(here)
+        links = "".join(
+            f'\n         <xhtml:link rel="alternate" hreflang="{lang}" href="{html.escape(root + path)}"/>'
+            for lang, root in roots.items()
+        )
+        return match.group(0) + links
+
+    text = re.sub(r"<loc>([^<]+)</loc>", alternates, text)
+    text = text.replace(
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+    )
+    sitemap.write_text(text, encoding="utf-8")
+    compressed = sitemap.with_name("sitemap.xml.gz")
+    if compressed.exists():
+        compressed.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+from kb import paging
 from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.project import Article, Project
 from kb.textutil import fold
@@ -142,6 +143,87 @@ def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     return "\n".join(out)
 
 
+def _events_by_year(k: Knowledge) -> dict[int, list[Event]]:
+    by_year: dict[int, list[Event]] = {}
+    for event in k.events:
+        by_year.setdefault(event.date.year, []).append(event)
+    return by_year
+
+
+def event_location(k: Knowledge, event_id: str) -> str:
+    """The timeline page (source path) that holds an event."""
+    cache = k.__dict__.setdefault("_event_pages", {})
+    if not cache:
+        if len(k.events) <= paging.LIMITS.timeline:
+            cache.update({e.id: "timeline.md" for e in k.events})
+        else:
+            per_page = paging.LIMITS.events_per_page
+            for year, events in _events_by_year(k).items():
+                sources = paging.page_sources(f"timeline/{year}.md", -(-len(events) // per_page))
+                cache.update({e.id: sources[i // per_page] for i, e in enumerate(events)})
+    return cache[event_id]
+
+
+def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[str, str]:
+    """/timeline/ on one page, or, past the limit, the chart and a page (or pages) per year."""
+    if len(k.events) <= paging.LIMITS.timeline:
+        return {"timeline.md": timeline(k, project, lang, ui)}
+    by_year = _events_by_year(k)
+    years = "\n".join(
+        f"- [{year}](timeline/{year}.md) · {ui('timeline_count', count=len(events))}"
+        for year, events in by_year.items()
+    )
+    pages = {
+        "timeline.md": "\n".join(
+            [
+                _front(ui("timeline_title"), ["toc"]),
+                f"# {ui('timeline_title')}\n",
+                f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
+                chart_svg(k, lang, ui),
+                f"## {ui('timeline_years')}\n",
+                years,
+                "",
+            ]
+        )
+    }
+    for year, events in by_year.items():
+        pages |= paging.paginate(
+            f"timeline/{year}.md",
+            f"{ui('timeline_title')} {year}",
+            lambda prefix: "",
+            [lambda prefix, e=e: event_block(e, k, project, lang, ui, prefix) for e in events],
+            ui,
+            paging.LIMITS.events_per_page,
+        )
+    return pages
+
+
+def _listed(
+    items: list, render, more_link: str | None, more_label: str, ui: UI, newest_last: bool = False
+) -> list[str]:
+    """At most LIMITS.listed items (the newest), then a link to the full list when there are more."""
+    limit = paging.LIMITS.listed
+    shown = items[-limit:] if newest_last else items[:limit]
+    out = [render(item) for item in shown]
+    if len(items) > limit:
+        out.append(f"\n{more_label} [{ui('see_all', count=len(items))}]({more_link})\n" if more_link else "")
+    return out
+
+
+def article_list_pages(base: str, title: str, articles: list[Article], lang: str, ui: UI) -> dict[str, str]:
+    """Every article of a topic or an entity, on pages of its own, when the page itself shows only the newest."""
+    if len(articles) <= paging.LIMITS.listed:
+        return {}
+    return paging.paginate(
+        base,
+        title,
+        lambda prefix: "",
+        [lambda prefix, a=a: _article_line(a, lang, ui, prefix) for a in articles],
+        ui,
+        paging.LIMITS.articles,
+    )
+
+
 def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     out = [_front(ui("topics_title")), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
     for topic in k.topics.values():
@@ -173,12 +255,50 @@ def topic_page(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI)
         f"{topic.intro[lang]}\n",
         f"## {ui('topic_articles')}\n",
     ]
-    out.append("\n".join(_article_line(a, lang, ui, "../") for a in articles) or f"*{ui('none')}*")
+    listed = _listed(articles, lambda a: _article_line(a, lang, ui, "../"), f"{topic_id}/articles.md", "", ui)
+    out.append("\n".join(listed) or f"*{ui('none')}*")
     out.append(f"\n## {ui('topic_events')}\n")
-    out.extend(event_block(e, k, project, lang, ui, "../", level=3) for e in events)
+    out.extend(
+        _listed(
+            events,
+            lambda e: event_block(e, k, project, lang, ui, "../", level=3),
+            "../timeline.md",
+            ui("events_newest"),
+            ui,
+            newest_last=True,
+        )
+    )
     if not events:
         out.append(f"*{ui('none')}*\n")
     return "\n".join(out)
+
+
+KINDS = ("organization", "model", "product", "person")
+
+
+def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
+    """/entities/ on one page, or, past the limit, counts per type and a page (or pages) per type."""
+    if len(k.entities) <= paging.LIMITS.entities:
+        return {"entities/index.md": entities_index(k, lang, ui)}
+    out = [_front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    pages: dict[str, str] = {}
+    for kind in KINDS:
+        members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
+        if not members:
+            continue
+        out.append(f"- [{ui('type_' + kind)}](kind-{kind}.md) · {len(members)}")
+        pages |= paging.paginate(
+            f"entities/kind-{kind}.md",
+            f"{ui('entities_title')}: {ui('type_' + kind)}",
+            lambda prefix: "",
+            [
+                lambda prefix, e=e: f"- [{e.name[lang]}]({prefix}entities/{e.id}.md) — {e.description[lang]}"
+                for e in members
+            ],
+            ui,
+            paging.LIMITS.entities,
+        )
+    return {"entities/index.md": "\n".join(out) + "\n", **pages}
 
 
 def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
@@ -209,12 +329,22 @@ def entity_page(
         out.append(topics + "\n")
     out.append(f"## {ui('entity_events')}\n")
     events = k.events_of_entity(entity.id)
-    out.extend(event_block(e, k, project, lang, ui, "../", level=3) for e in events)
+    out.extend(
+        _listed(
+            events,
+            lambda e: event_block(e, k, project, lang, ui, "../", level=3),
+            "../timeline.md",
+            ui("events_newest"),
+            ui,
+            newest_last=True,
+        )
+    )
     if not events:
         out.append(f"*{ui('none')}*\n")
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])
-    out.append("\n".join(_article_line(a, lang, ui, "../") for a in articles) or f"*{ui('none')}*")
+    listed = _listed(articles, lambda a: _article_line(a, lang, ui, "../"), f"{entity.id}/articles.md", "", ui)
+    out.append("\n".join(listed) or f"*{ui('none')}*")
     return "\n".join(out) + "\n"
 
 
@@ -265,7 +395,9 @@ def article_knowledge(
     events = k.events_of_article(article.slug)
     if events:
         out.append(f"**{ui('article_events')}:**\n")
-        out.extend(f"- {event_date(e.date, ui)}: [{e.title[lang]}](../timeline.md#{e.id})" for e in events)
+        out.extend(
+            f"- {event_date(e.date, ui)}: [{e.title[lang]}](../{event_location(k, e.id)}#{e.id})" for e in events
+        )
         out.append("")
     related = related_articles(article, project, mentions)
     if related:

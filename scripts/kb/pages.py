@@ -77,6 +77,14 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     mine = human_pages(paths.lang_docs(lang))
 
     def add(src_uri: str, content: str) -> None:
+        if src_uri in site.pages:
+            raise ContentError(
+                Problem(
+                    src_uri,
+                    "two generated pages would have this path",
+                    expected="ids and slugs that do not clash with the generated pages (years, kind-<type>)",
+                )
+            )
         if src_uri in mine and src_uri not in site.replaced:
             shown = paths.show(paths.lang_docs(lang) / src_uri)
             raise ContentError(
@@ -95,18 +103,34 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
             if lang in article.drafts:
                 site.replaced.add(article.src_uri)
             add(article.src_uri, render.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
-    add(f"{ARTICLES}/index.md", render.articles_index(project, lang, ui, uis))
+    for src_uri, content in render.article_pages(project, lang, ui, uis).items():
+        add(src_uri, content)
     k = knowledge
-    add("timeline.md", kbrender.timeline(k, project, lang, ui))
+    for src_uri, content in kbrender.timeline_pages(k, project, lang, ui).items():
+        add(src_uri, content)
     add("topics/index.md", kbrender.topics_index(k, project, lang, ui))
-    for topic_id in k.topics:
+    for topic_id, topic in k.topics.items():
         add(f"topics/{topic_id}.md", kbrender.topic_page(topic_id, k, project, lang, ui))
-    add("entities/index.md", kbrender.entities_index(k, lang, ui))
+        tagged = [a for a in project.articles if topic_id in a.meta.tags]
+        title = f"{topic.name[lang]}: {ui('topic_articles')}"
+        for src_uri, content in kbrender.article_list_pages(
+            f"topics/{topic_id}/articles.md", title, tagged, lang, ui
+        ).items():
+            add(src_uri, content)
+    for src_uri, content in kbrender.entities_pages(k, lang, ui).items():
+        add(src_uri, content)
+    mentioning = kbrender.mentioning(project, site.mentions)
     for entity in k.entities.values():
         add(f"entities/{entity.id}.md", kbrender.entity_page(entity, k, project, site.mentions, lang, ui))
+        title = f"{entity.name[lang]}: {ui('entity_articles')}"
+        listed = mentioning.get(entity.id, [])
+        for src_uri, content in kbrender.article_list_pages(
+            f"entities/{entity.id}/articles.md", title, listed, lang, ui
+        ).items():
+            add(src_uri, content)
     add("glossary.md", kbrender.glossary(k, project, lang, ui))
-
-    add("translations.md", render.translations_page(project, lang, ui, uis))
+    for src_uri, content in render.translations_pages(project, lang, ui, uis).items():
+        add(src_uri, content)
 
     # A page people wrote but not (or only as a draft) in this language: the original, with a notice.
     for page in project.pages:

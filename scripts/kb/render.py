@@ -6,6 +6,7 @@ import dataclasses
 import posixpath
 from collections import defaultdict
 
+from kb import paging
 from kb.project import ARTICLES, Article, HumanPage, Project
 from kb.schema import DEFAULT_LANG, LANGS
 from kb.ui import UI
@@ -13,6 +14,7 @@ from kb.ui import UI
 LATEST_MARKER = "<!-- kb:latest-articles -->"
 SOURCES_MARKER = "<!-- kb:sources -->"
 LATEST_COUNT = 5
+LATEST_ON_INDEX = 20  # on /articles/ once it is split by year
 
 
 def lang_root(lang: str) -> str:
@@ -126,6 +128,43 @@ def articles_index(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> s
     return "\n".join(out)
 
 
+def article_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> dict[str, str]:
+    """/articles/ on one page, or, past the limit, an index by year and a page (or pages) per year."""
+    limit = paging.LIMITS.articles
+    if len(project.articles) <= limit:
+        return {f"{ARTICLES}/index.md": articles_index(project, lang, ui, uis)}
+    by_year: dict[int, list[Article]] = defaultdict(list)
+    for article in project.articles:
+        by_year[article.meta.published.value.year].append(article)
+    index = [
+        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n---\n",
+        f"# {ui('articles_title')}\n",
+        f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
+        f"## {ui('articles_by_year')}\n",
+        *(
+            f"- [{year}]({year}.md) · {ui('articles_count', count=len(by_year[year]))}"
+            for year in sorted(by_year, reverse=True)
+        ),
+        "",
+        f"## {ui('articles_latest')}\n",
+        *(article_item(a, lang, ui, "", uis) for a in project.articles[:LATEST_ON_INDEX]),
+        "",
+    ]
+    pages = {f"{ARTICLES}/index.md": "\n".join(index)}
+    for year in sorted(by_year, reverse=True):
+        articles = by_year[year]
+        count = f"{ui('articles_count', count=len(articles))}.\n"
+        pages |= paging.paginate(
+            f"{ARTICLES}/{year}.md",
+            f"{ui('articles_title')} {year}",
+            lambda prefix, count=count: count,
+            [lambda prefix, a=a: article_item(a, lang, ui, f"{prefix}{ARTICLES}/", uis) for a in articles],
+            ui,
+            limit,
+        )
+    return pages
+
+
 def latest_articles(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
     return "\n".join(article_item(a, lang, ui, f"{ARTICLES}/", uis) for a in project.articles[:LATEST_COUNT])
 
@@ -136,7 +175,8 @@ def sources_table(project: Project, lang: str, ui: UI) -> str:
         f"| {ui('sources_article')} | {ui('sources_from')} | {ui('sources_date')} | {ui('sources_seed')} |",
         "|---|---|---|---|",
     ]
-    for a in project.articles:
+    limit = paging.LIMITS.sources
+    for a in project.articles[:limit]:
         m = a.meta
         source = m.publisher or f"*{ui('unknown')}*"
         if m.url:
@@ -146,6 +186,8 @@ def sources_table(project: Project, lang: str, ui: UI) -> str:
             f"| [{title}]({ARTICLES}/{a.slug}.md) | {source} | {ui.date(m.published)} | "
             f"[`{a.seed.name}`](seeds/{a.seed.name}) |"
         )
+    if len(project.articles) > limit:
+        rows += ["", ui("sources_more", count=len(project.articles) - limit)]
     return "\n".join(rows)
 
 
@@ -161,8 +203,8 @@ def _state_cell(page: Article | HumanPage, lang: str, ui: UI) -> str:
     return f'<span class="kb-state kb-state--{state}">{label}</span>'
 
 
-def translations_page(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
-    """The /translations/ page: every page and the state of each language, newest changes first."""
+def translations_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> dict[str, str]:
+    """/translations/: every page and the state of each language, newest changes first (paged when long)."""
     rows: list[tuple[str, str, Article | HumanPage]] = []
     for article in project.articles:
         rows.append((article.changed.sort_key, article.src_uri, article))
@@ -178,9 +220,7 @@ def translations_page(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -
     head = " | ".join(
         [ui("translations_page"), *(uis[other]("language_name") for other in LANGS), ui("translations_changed")]
     )
-    out = [
-        f"---\ntitle: {_yaml_str(ui('translations_title'))}\n---\n",
-        f"# {ui('translations_title')}\n",
+    intro = [
         ui("translations_intro") + "\n",
         ui(
             "translations_summary",
@@ -190,14 +230,23 @@ def translations_page(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -
             missing=counts["missing"],
         )
         + "\n",
-        f"| {head} |",
-        "|" + "---|" * (len(LANGS) + 2),
     ]
-    for _, src_uri, page in rows:
-        title = _escape(page.title(lang)).replace("|", "\\|")
-        changed = page.changed
-        cells = [f"[{title}]({src_uri})", *(_state_cell(page, other, ui) for other in LANGS)]
-        cells.append(ui.date(dataclasses.replace(changed, has_time=False)) if changed else f"*{ui('unknown')}*")
-        out.append("| " + " | ".join(cells) + " |")
-    out += ["", ui("translations_generated") + "\n"]
-    return "\n".join(out)
+    per_page = paging.LIMITS.rows
+    chunks = [rows[i : i + per_page] for i in range(0, len(rows), per_page)] or [[]]
+    sources = paging.page_sources("translations.md", len(chunks))
+    pages = {}
+    for n, (src, chunk) in enumerate(zip(sources, chunks, strict=True), 1):
+        prefix = paging.root_prefix(src)
+        title = ui("translations_title") if n == 1 else f"{ui('translations_title')} ({ui('pager_page', n=n)})"
+        nav = paging.pager(src, sources, ui) if len(sources) > 1 else ""
+        out = [f"---\ntitle: {_yaml_str(title)}\n---\n", f"# {title}\n", *(intro if n == 1 else []), nav]
+        out += [f"| {head} |", "|" + "---|" * (len(LANGS) + 2)]
+        for _, src_uri, page in chunk:
+            label = _escape(page.title(lang)).replace("|", "\\|")
+            changed = page.changed
+            cells = [f"[{label}]({prefix}{src_uri})", *(_state_cell(page, other, ui) for other in LANGS)]
+            cells.append(ui.date(dataclasses.replace(changed, has_time=False)) if changed else f"*{ui('unknown')}*")
+            out.append("| " + " | ".join(cells) + " |")
+        out += ["", nav, ui("translations_generated") + "\n"]
+        pages[src] = "\n".join(out)
+    return pages

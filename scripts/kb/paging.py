@@ -1,0 +1,92 @@
+"""Long lists split into pages, so no page grows with the whole knowledge base.
+
+Below its limit a list stays on one page, as readers of a small knowledge
+base expect; above it, the list is cut into numbered pages with a pager,
+or grouped (articles and timeline by year, entities by type). The limits
+are here, in one place; tests lower them to exercise the split pages.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kb.ui import UI
+
+
+@dataclass
+class Limits:
+    """Most items a list shows on one page."""
+
+    articles: int = 100  # /articles/ before it splits by year; each year page's page size
+    timeline: int = 300  # events on /timeline/ before it splits by year
+    events_per_page: int = 100  # events per timeline year page
+    listed: int = 50  # articles or events shown on a topic or entity page
+    entities: int = 300  # entities on /entities/ before it splits by type
+    rows: int = 200  # rows of the translation-status table per page
+    sources: int = 100  # sources listed on the About page
+
+
+LIMITS = Limits()
+
+Render = Callable[[str], str]  # item -> Markdown, given the relative path from its page to the docs root
+
+
+def root_prefix(src_uri: str) -> str:
+    """The relative path from a page's folder to the docs root ('' or '../'...)."""
+    return "../" * src_uri.count("/")
+
+
+def link(from_src: str, to_src: str) -> str:
+    """A relative Markdown link from one page's source to another's."""
+    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+
+
+def page_sources(base: str, count: int) -> list[str]:
+    """'x/y.md', then 'x/y/2.md', 'x/y/3.md'... for ``count`` pages."""
+    stem = base.removesuffix(".md")
+    return [base, *(f"{stem}/{n}.md" for n in range(2, count + 1))]
+
+
+def _front(title: str) -> str:
+    return "---\ntitle: " + '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"\n---\n\n'
+
+
+def pager(src: str, sources: list[str], ui: UI) -> str:
+    """Links to every page of a split list, the current one in bold."""
+    current = sources.index(src)
+    items = []
+    for n, other in enumerate(sources, 1):
+        label = str(n)
+        items.append(f"**{label}**" if other == src else f"[{label}]({link(src, other)})")
+    steps = []
+    if current > 0:
+        steps.append(f"[← {ui('pager_previous')}]({link(src, sources[current - 1])})")
+    if current < len(sources) - 1:
+        steps.append(f"[{ui('pager_next')} →]({link(src, sources[current + 1])})")
+    return f'<nav class="kb-pager" aria-label="{ui("pager_label")}" markdown>\n\n{" · ".join(items)}  \n{" · ".join(steps)}\n\n</nav>\n'
+
+
+def paginate(
+    base: str,
+    title: str,
+    intro: Render,
+    items: list[Render],
+    ui: UI,
+    per_page: int,
+) -> dict[str, str]:
+    """A list as one page or several: src_uri -> Markdown. The intro shows on the first page only."""
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
+    sources = page_sources(base, len(chunks))
+    pages = {}
+    for n, (src, chunk) in enumerate(zip(sources, chunks, strict=True), 1):
+        prefix = root_prefix(src)
+        heading = title if n == 1 else f"{title} ({ui('pager_page', n=n)})"
+        nav = pager(src, sources, ui) if len(sources) > 1 else ""
+        body = [_front(heading), f"# {heading}\n"]
+        if n == 1:
+            body.append(intro(prefix))
+        body += [nav, *(render(prefix) for render in chunk), "", nav]
+        pages[src] = "\n".join(body)
+    return pages

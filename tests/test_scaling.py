@@ -1,0 +1,97 @@
+"""Past their limits, long lists split into pages: no page lists every other page.
+
+The real site is below every limit; a synthetic corpus with the limits lowered
+exercises the split pages through a real strict build (so every pager link
+and every moved event anchor must resolve).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from kb import paging
+from kb.bench import make_corpus
+from kb.build import build_site
+from kb.project import Paths, load_project
+from tests.conftest import ROOT
+
+SMALL = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, entities=10, rows=9, sources=4)
+
+
+@pytest.fixture(scope="module")
+def split_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("scaling") / "kb"
+    make_corpus(root, 24, source_root=ROOT)
+    saved = paging.LIMITS
+    paging.LIMITS = SMALL
+    try:
+        site = build_site(Paths(root), root / "site")
+    finally:
+        paging.LIMITS = saved
+    return root, site
+
+
+def _html(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def _content(html: str) -> str:
+    return html[html.index('<article class="md-content__inner') : html.index("</article>")]
+
+
+def test_articles_split_by_year_and_into_pages(split_site):
+    root, site = split_site
+    articles = load_project(root).articles
+    index = _content(_html(site, "articles/"))
+    assert len(re.findall(r'href="[^"]+/"><strong>|<li><strong><a', index)) <= 20
+    years = sorted({a.meta.published.value.year for a in articles})
+    for year in years:
+        assert f'href="{year}/"' in index
+    listed = 0
+    for page in sorted((site / "articles").glob("[0-9][0-9][0-9][0-9]/**/index.html")):
+        items = re.findall(r"<li><strong><a ", _content(page.read_text(encoding="utf-8")))
+        assert len(items) <= SMALL.articles, page
+        listed += len(items)
+    assert listed == len(articles)  # every article is on exactly one year page
+
+
+def test_timeline_splits_by_year_and_articles_link_to_the_right_page(split_site):
+    _, site = split_site
+    timeline = _content(_html(site, "timeline/"))
+    assert "kb-chart" in timeline and 'class="kb-event"' not in timeline
+    assert not re.search(r"<h3 id=", timeline)  # no event on the index page
+    pages = sorted((site / "timeline").glob("*/**/index.html"))
+    assert pages
+    for page in pages:
+        assert len(re.findall(r"<h3 id=", _content(page.read_text(encoding="utf-8")))) <= SMALL.events_per_page
+
+
+def test_topic_and_entity_pages_show_the_newest_and_link_to_all(split_site):
+    _, site = split_site
+    for folder in ("topics", "entities"):
+        for page in (site / folder).glob("*/index.html"):
+            content = _content(page.read_text(encoding="utf-8"))
+            if "/articles/" not in str(page):
+                events = re.findall(r"<h3 id=", content)
+                assert len(events) <= SMALL.listed, page
+    long_lists = list((site / "topics").glob("*/articles/index.html"))
+    assert long_lists, "a topic with more articles than the limit has its own list"
+
+
+def test_entities_and_translation_status_split(split_site):
+    _, site = split_site
+    index = _content(_html(site, "entities/"))
+    assert 'href="kind-organization/"' in index and len(re.findall(r"<li>", index)) <= 4
+    for page in (site / "translations").glob("**/index.html"):
+        rows = re.findall(r"<tr>", _content(page.read_text(encoding="utf-8")))
+        assert len(rows) <= SMALL.rows + 1, page  # and the header row
+    assert (site / "translations/2/index.html").exists()
+
+
+def test_the_sidebar_does_not_grow_with_the_content(split_site):
+    _, site = split_site
+    page = _html(site, "articles/")
+    assert len(re.findall(r'class="md-nav__item', page)) <= 12
