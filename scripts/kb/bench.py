@@ -1283,7 +1283,9 @@ def _build_both(root: Path, site: Path) -> dict[str, dict[str, float]]:
     }
 
 
-def bench_one(n: int, base: Path, source_root: Path, seed: int = 0, *, scores: bool = False) -> dict[str, Any]:
+def bench_one(
+    n: int, base: Path, source_root: Path, seed: int = 0, *, scores: bool = False, serve: bool = True
+) -> dict[str, Any]:
     """Every figure for one corpus size; the corpus and sites are written under ``base``."""
     from kb.check import check
 
@@ -1325,9 +1327,9 @@ def bench_one(n: int, base: Path, source_root: Path, seed: int = 0, *, scores: b
         _log(f"N={n}: Lighthouse")
         row["lighthouse"] = lighthouse(site)
     row["article_weight"] = page_weight(site, typical_article(site))
-    row["serve_rebuild_s"] = serve_rebuild(corpus)
+    row["serve_rebuild_s"] = serve_rebuild(corpus) if serve else None
     row["total_s"] = perf_counter() - start
-    _log(f"N={n}: serve rebuild {row['serve_rebuild_s']:.1f} s; done in {row['total_s']:.1f} s")
+    _log(f"N={n}: serve rebuild {row['serve_rebuild_s']} s; done in {row['total_s']:.1f} s")
     return row
 
 
@@ -1339,6 +1341,7 @@ def run(
     keep: bool = False,
     seed: int = 0,
     lighthouse_at: int | None = None,
+    serve_max: int | None = None,
 ) -> list[dict]:
     """Benchmark each corpus size in turn; corpora are deleted unless ``keep``."""
     rows = []
@@ -1347,7 +1350,8 @@ def run(
         if base.exists():
             shutil.rmtree(base)
         try:
-            rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at))
+            serve = serve_max is None or n <= serve_max
+            rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at, serve=serve))
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
@@ -1410,7 +1414,7 @@ def format_table(rows: list[dict]) -> str:
                 for lang in LANGS
             ),
             f"{weight['raw'] / 1024:,.0f} / {weight['gz'] / 1024:,.0f}",
-            f"{row['serve_rebuild_s']:.1f}",
+            "–" if row["serve_rebuild_s"] is None else f"{row['serve_rebuild_s']:.1f}",
             f"{row['check_s']:.1f}",
             f"{row['total_s']:.0f}",
         ]
@@ -1468,6 +1472,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, help="also write the table, with the date and machine, to this file")
     parser.add_argument("--seed", type=int, default=0, help="random seed of the corpus (default: %(default)s)")
     parser.add_argument(
+        "--serve-max",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="measure the serve-style rebuild up to this size (default: %(default)s; it rebuilds everything)",
+    )
+    parser.add_argument(
         "--lighthouse",
         type=int,
         default=1000,
@@ -1493,7 +1504,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kb-bench-")) if temporary else args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     try:
-        rows = run(sizes, workdir, args.source.resolve(), keep=args.keep, seed=args.seed, lighthouse_at=args.lighthouse)
+        rows = run(
+            sizes,
+            workdir,
+            args.source.resolve(),
+            keep=args.keep,
+            seed=args.seed,
+            lighthouse_at=args.lighthouse,
+            serve_max=args.serve_max,
+        )
     finally:
         if temporary and not args.keep:
             shutil.rmtree(workdir, ignore_errors=True)

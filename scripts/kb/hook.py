@@ -110,7 +110,8 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     and mark the content, with its extra search words, as what Pagefind indexes."""
     site = _sites[_lang(config)]
     clean = markup.sanitize(html)
-    return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang)}</div>"
+    terms = site.terms_used.get(page.file.src_uri)
+    return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang, terms)}</div>"
 
 
 def on_post_build(config: MkDocsConfig) -> None:

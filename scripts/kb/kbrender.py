@@ -459,14 +459,14 @@ def related_articles(
 _PROTECTED = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*")
 
 
-def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str) -> str:
+def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[str] | None = None) -> str:
     """Link the first use of each glossary term to its entry, with its definition as tooltip.
 
     Headings, links, images, code, HTML and bold labels are left alone. The
     link's title shows on hover and on keyboard focus (Material's tooltips).
     """
     index = k.term_forms_index(lang)
-    done: set[str] = set()
+    done: set[str] = used if used is not None else set()
     lines = []
     for line in markdown.split("\n"):
         stripped = line.lstrip()

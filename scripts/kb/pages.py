@@ -12,7 +12,7 @@ from pathlib import Path
 
 from kb import kbrender, render
 from kb.errors import ContentError, Problem
-from kb.knowledge import Knowledge, load_knowledge, mentioned_entities
+from kb.knowledge import Knowledge, load_knowledge, mentioned_entities, prose
 from kb.project import ARTICLES, Article, HumanPage, Project, load_project_cached
 from kb.schema import DEFAULT_LANG
 from kb.ui import UI, load_ui
@@ -31,6 +31,8 @@ class Site:
     static: dict[str, bytes] = field(default_factory=dict)
     # A person's draft translation: its path is served by a generated page instead.
     replaced: set[str] = field(default_factory=set)
+    # Glossary terms each article page uses (found while linking them), for search.
+    terms_used: dict[str, set[str]] = field(default_factory=dict)
 
     @property
     def ui(self) -> UI:
@@ -155,7 +157,8 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     if article is not None:
         body = markdown.lstrip("\n")
         if site.knowledge.terms:
-            body = kbrender.link_terms(body, site.knowledge, lang, "../")
+            used = site.terms_used.setdefault(src_uri, set())
+            body = kbrender.link_terms(body, site.knowledge, lang, "../", used)
         return (
             render.article_header(article, lang, ui, _topic_links(article, site))
             + (render.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
@@ -163,6 +166,8 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             + render.article_footer(article, lang, ui)
             + kbrender.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
         )
+    if site.knowledge.terms:  # articles find theirs while linking them
+        site.terms_used[src_uri] = site.knowledge.term_forms_index(lang).found_ids(prose(markdown))
     page = site.human_page(src_uri)
     if page is not None and page.state(lang) == "stale":
         markdown = _after_title(markdown, render.state_banner(lang, ui, page_url, page.source_lang))

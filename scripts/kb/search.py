@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 from kb.knowledge import Knowledge, term_forms
-from kb.textutil import first_word, fold, words
+from kb.textutil import fold
 
 BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
@@ -37,48 +37,27 @@ class SearchIndexFailed(Exception):
     """Pagefind could not index the site; its message says why."""
 
 
-class _FoldedTerms:
-    """The folded forms of every glossary term in one language, indexed by their first word."""
+def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> list[str]:
+    """Words a page should also be found by: its 'đ' words with 'd', other-language names of its terms.
 
-    def __init__(self, k: Knowledge, lang: str) -> None:
-        self.by_word: dict[str, list[tuple[re.Pattern[str], str]]] = {}
-        for term in k.terms.values():
-            for form in term_forms(term, lang):
-                folded = fold(form)
-                pattern = re.compile(rf"(?<![\w-]){re.escape(folded)}(?![\w-])")
-                self.by_word.setdefault(first_word(folded) or "", []).append((pattern, term.id))
-
-    def found(self, folded_text: str) -> set[str]:
-        keys = (words(folded_text) | {""}) & self.by_word.keys()
-        return {term_id for key in keys for pattern, term_id in self.by_word[key] if pattern.search(folded_text)}
-
-
-def _folded_terms(k: Knowledge, lang: str) -> _FoldedTerms:
-    cache = k.__dict__.setdefault("_folded_terms", {})
-    if lang not in cache:
-        cache[lang] = _FoldedTerms(k, lang)
-    return cache[lang]
-
-
-def extra_words(html: str, k: Knowledge, lang: str) -> list[str]:
-    """Words a page should also be found by: its 'đ' words with 'd', other-language term names."""
-    text = _TAGS.sub(" ", html)
-    extra = [fold(w) for w in _D_WORDS.findall(text)]
+    ``terms`` are the glossary terms the page uses, as found when linking
+    them in an article; other pages add only their 'đ' words.
+    """
+    extra = [fold(w) for w in _D_WORDS.findall(_TAGS.sub(" ", html))]
     other = "en" if lang == "vi" else "vi"
-    found = _folded_terms(k, lang).found(fold(text))
-    for term in k.terms.values():
-        if term.id in found:
-            extra.extend(term_forms(term, other))
+    for term_id in sorted(terms or ()):
+        if term_id in k.terms:
+            extra.extend(term_forms(k.terms[term_id], other))
     return list(dict.fromkeys(extra))
 
 
-def hidden_terms(html: str, k: Knowledge, lang: str) -> str:
+def hidden_terms(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> str:
     """An empty element whose attribute holds the extra words, for the indexer only.
 
     Pagefind indexes the attribute (data-pagefind-index-attrs) but never
     shows it in an excerpt, and readers and screen readers never see it.
     """
-    extra = extra_words(html, k, lang)
+    extra = extra_words(html, k, lang, terms)
     if not extra:
         return ""
     escaped = " ".join(extra).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
