@@ -1076,6 +1076,8 @@ def first_search(site: Path) -> dict[str, dict[str, float]]:
     The page is opened and left idle first, so only what the search itself
     downloads is counted, as the served (gzipped) size of each response.
     """
+    import contextlib
+
     from playwright.sync_api import sync_playwright
 
     server = _Server(site)
@@ -1084,23 +1086,28 @@ def first_search(site: Path) -> dict[str, dict[str, float]]:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium")
             for lang in LANGS:
-                page = browser.new_page(viewport={"width": 390, "height": 800})
+                # A new context per language: nothing cached from the other's search.
+                page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
                 page.goto(server.base + ("" if lang == DEFAULT_LANG else f"{lang}/"))
                 page.wait_for_load_state("networkidle")
-                before = page.evaluate("performance.getEntriesByType('resource').length")
+                sizes: list[int] = []
+
+                def count(response, sizes=sizes) -> None:
+                    # Body as sent: the server gzips text; Pagefind's chunks are gzip already.
+                    with contextlib.suppress(Exception):
+                        body = response.body()
+                        sizes.append(len(body) if body[:2] == b"\x1f\x8b" else gzip_size(body))
+
+                page.on("response", count)  # includes Pagefind's web worker and its fetches
                 start = perf_counter()
                 page.click(".kb-search-open")
                 page.fill(".pagefind-ui__search-input", FIRST_SEARCH[lang])
                 page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
                 seconds = perf_counter() - start
                 page.wait_for_load_state("networkidle")
-                fetched = page.evaluate(
-                    "n => performance.getEntriesByType('resource').slice(n)"
-                    ".reduce((sum, r) => sum + (r.transferSize || r.encodedBodySize), 0)",
-                    before,
-                )
+                fetched = sum(sizes)
                 result[lang] = {"seconds": seconds, "gz": float(fetched)}
-                page.close()
+                page.context.close()
             browser.close()
     finally:
         server.close()
