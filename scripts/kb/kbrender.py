@@ -45,13 +45,6 @@ def event_date(date: EventDate, ui: UI) -> str:
     return ui(f"event_{date.precision}", **fields)
 
 
-def _front(title: str, hide: list[str] | None = None) -> str:
-    lines = ["---", "title: " + '"' + title.replace('"', '\\"') + '"']
-    if hide:
-        lines.append("hide: [" + ", ".join(hide) + "]")
-    return "\n".join(lines) + "\n---\n\n"
-
-
 def _source_link(event: Event, project: Project, lang: str, prefix: str) -> str:
     article = project.article(event.source.article)
     title = article.title(lang) if article else event.source.article
@@ -125,13 +118,18 @@ def chart_svg(k: Knowledge, lang: str, ui: UI) -> str:
     return f'<figure class="kb-chart-figure">\n{"".join(parts)}\n</figure>\n<ul class="kb-legend">{legend}</ul>\n'
 
 
-def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+def _events_by_year(k: Knowledge) -> dict[int, list[Event]]:
     by_year: dict[int, list[Event]] = {}
     for event in k.events:
         by_year.setdefault(event.date.year, []).append(event)
+    return by_year
+
+
+def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+    by_year = _events_by_year(k)
     jumps = " · ".join(f"[{year}](#y{year})" for year in by_year)
     out = [
-        _front(ui("timeline_title"), ["toc"]),
+        paging.front(ui("timeline_title"), ["toc"]),
         f"# {ui('timeline_title')}\n",
         f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
         chart_svg(k, lang, ui),
@@ -141,13 +139,6 @@ def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
         out.append(f"## {year} {{#y{year}}}\n")
         out.extend(event_block(e, k, project, lang, ui, "") for e in events)
     return "\n".join(out)
-
-
-def _events_by_year(k: Knowledge) -> dict[int, list[Event]]:
-    by_year: dict[int, list[Event]] = {}
-    for event in k.events:
-        by_year.setdefault(event.date.year, []).append(event)
-    return by_year
 
 
 def event_location(k: Knowledge, event_id: str) -> str:
@@ -176,7 +167,7 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
     pages = {
         "timeline.md": "\n".join(
             [
-                _front(ui("timeline_title"), ["toc"]),
+                paging.front(ui("timeline_title"), ["toc"]),
                 f"# {ui('timeline_title')}\n",
                 f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
                 chart_svg(k, lang, ui),
@@ -198,16 +189,28 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
     return pages
 
 
-def _listed(
-    items: list, render, more_link: str | None, more_label: str, ui: UI, newest_last: bool = False
-) -> list[str]:
+def _listed(items: list, render, more_link: str, more_label: str, ui: UI, newest_last: bool = False) -> list[str]:
     """At most LIMITS.listed items (the newest), then a link to the full list when there are more."""
     limit = paging.LIMITS.listed
     shown = items[-limit:] if newest_last else items[:limit]
     out = [render(item) for item in shown]
     if len(items) > limit:
-        out.append(f"\n{more_label} [{ui('see_all', count=len(items))}]({more_link})\n" if more_link else "")
+        out.append(f"\n{more_label} [{ui('see_all', count=len(items))}]({more_link})\n")
     return out
+
+
+def _events_section(events: list[Event], k: Knowledge, project: Project, lang: str, ui: UI) -> list[str]:
+    """The newest events of a topic or an entity page, with a link to the timeline when there are more."""
+    if not events:
+        return [f"*{ui('none')}*\n"]
+    render = lambda e: event_block(e, k, project, lang, ui, "../", level=3)  # noqa: E731
+    return _listed(events, render, "../timeline.md", ui("events_newest"), ui, newest_last=True)
+
+
+def _articles_section(articles: list[Article], more_link: str, lang: str, ui: UI) -> str:
+    """The newest articles of a topic or an entity page, with a link to all of them when there are more."""
+    listed = _listed(articles, lambda a: _article_line(a, lang, ui, "../"), more_link, "", ui)
+    return "\n".join(listed) or f"*{ui('none')}*"
 
 
 def article_list_pages(base: str, title: str, articles: list[Article], lang: str, ui: UI) -> dict[str, str]:
@@ -225,7 +228,7 @@ def article_list_pages(base: str, title: str, articles: list[Article], lang: str
 
 
 def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
-    out = [_front(ui("topics_title")), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
+    out = [paging.front(ui("topics_title")), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
     for topic in k.topics.values():
         n_articles = sum(topic.id in a.meta.tags for a in project.articles)
         n_events = len(k.events_of_topic(topic.id))
@@ -245,32 +248,23 @@ def _article_line(article: Article, lang: str, ui: UI, prefix: str) -> str:
     return f"- [{article.title(lang)}]({prefix}articles/{article.slug}.md) <span class='kb-small'>· {ui.date(article.meta.published)}</span>"
 
 
-def topic_page(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI) -> str:
+def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI) -> dict[str, str]:
+    """A topic's page, and the pages of all its articles when it has more than the page shows."""
     topic = k.topics[topic_id]
     articles = [a for a in project.articles if topic_id in a.meta.tags]
     events = k.events_of_topic(topic_id)
     out = [
-        _front(topic.name[lang]),
+        paging.front(topic.name[lang]),
         f"# {topic.name[lang]}\n",
         f"{topic.intro[lang]}\n",
         f"## {ui('topic_articles')}\n",
     ]
-    listed = _listed(articles, lambda a: _article_line(a, lang, ui, "../"), f"{topic_id}/articles.md", "", ui)
-    out.append("\n".join(listed) or f"*{ui('none')}*")
+    out.append(_articles_section(articles, f"{topic_id}/articles.md", lang, ui))
     out.append(f"\n## {ui('topic_events')}\n")
-    out.extend(
-        _listed(
-            events,
-            lambda e: event_block(e, k, project, lang, ui, "../", level=3),
-            "../timeline.md",
-            ui("events_newest"),
-            ui,
-            newest_last=True,
-        )
-    )
-    if not events:
-        out.append(f"*{ui('none')}*\n")
-    return "\n".join(out)
+    out.extend(_events_section(events, k, project, lang, ui))
+    pages = {f"topics/{topic_id}.md": "\n".join(out)}
+    title = f"{topic.name[lang]}: {ui('topic_articles')}"
+    return pages | article_list_pages(f"topics/{topic_id}/articles.md", title, articles, lang, ui)
 
 
 KINDS = ("organization", "model", "product", "person")
@@ -280,7 +274,7 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
     """/entities/ on one page, or, past the limit, counts per type and a page (or pages) per type."""
     if len(k.entities) <= paging.LIMITS.entities:
         return {"entities/index.md": entities_index(k, lang, ui)}
-    out = [_front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    out = [paging.front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
     pages: dict[str, str] = {}
     for kind in KINDS:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
@@ -302,7 +296,7 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
 
 
 def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
-    out = [_front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    out = [paging.front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
     for kind in ("organization", "model", "product", "person"):
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
@@ -313,14 +307,14 @@ def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
     return "\n".join(out)
 
 
-def entity_page(
+def entity_pages(
     entity: Entity, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
 ) -> str:
     other = {"vi": "en", "en": "vi"}[lang]
     names = entity.name[lang] + (f" ({entity.name[other]})" if entity.name[other] != entity.name[lang] else "")
     topics = " ".join(f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in entity.topics)
     out = [
-        _front(entity.name[lang]),
+        paging.front(entity.name[lang]),
         f"# {names}\n",
         f"<span class='kb-small'>{ui('type_' + entity.type)}</span>\n",
         f"{entity.description[lang]}\n",
@@ -328,24 +322,13 @@ def entity_page(
     if topics:
         out.append(topics + "\n")
     out.append(f"## {ui('entity_events')}\n")
-    events = k.events_of_entity(entity.id)
-    out.extend(
-        _listed(
-            events,
-            lambda e: event_block(e, k, project, lang, ui, "../", level=3),
-            "../timeline.md",
-            ui("events_newest"),
-            ui,
-            newest_last=True,
-        )
-    )
-    if not events:
-        out.append(f"*{ui('none')}*\n")
+    out.extend(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])
-    listed = _listed(articles, lambda a: _article_line(a, lang, ui, "../"), f"{entity.id}/articles.md", "", ui)
-    out.append("\n".join(listed) or f"*{ui('none')}*")
-    return "\n".join(out) + "\n"
+    out.append(_articles_section(articles, f"{entity.id}/articles.md", lang, ui))
+    pages = {f"entities/{entity.id}.md": "\n".join(out) + "\n"}
+    title = f"{entity.name[lang]}: {ui('entity_articles')}"
+    return pages | article_list_pages(f"entities/{entity.id}/articles.md", title, articles, lang, ui)
 
 
 def _initial(text: str) -> str:
@@ -356,7 +339,7 @@ def _initial(text: str) -> str:
 def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     other = {"vi": "en", "en": "vi"}[lang]
     terms = sorted(k.terms.values(), key=lambda t: fold(t.term[lang]))
-    out = [_front(ui("glossary_title")), f"# {ui('glossary_title')}\n", f"{ui('glossary_intro')}\n"]
+    out = [paging.front(ui("glossary_title")), f"# {ui('glossary_title')}\n", f"{ui('glossary_intro')}\n"]
     letter = None
     for term in terms:
         initial = _initial(term.term[lang])

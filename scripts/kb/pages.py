@@ -111,24 +111,13 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     for src_uri, content in kbrender.timeline_pages(k, project, lang, ui).items():
         add(src_uri, content)
     add("topics/index.md", kbrender.topics_index(k, project, lang, ui))
-    for topic_id, topic in k.topics.items():
-        add(f"topics/{topic_id}.md", kbrender.topic_page(topic_id, k, project, lang, ui))
-        tagged = [a for a in project.articles if topic_id in a.meta.tags]
-        title = f"{topic.name[lang]}: {ui('topic_articles')}"
-        for src_uri, content in kbrender.article_list_pages(
-            f"topics/{topic_id}/articles.md", title, tagged, lang, ui
-        ).items():
+    for topic_id in k.topics:
+        for src_uri, content in kbrender.topic_pages(topic_id, k, project, lang, ui).items():
             add(src_uri, content)
     for src_uri, content in kbrender.entities_pages(k, lang, ui).items():
         add(src_uri, content)
-    mentioning = kbrender.mentioning(project, site.mentions)
     for entity in k.entities.values():
-        add(f"entities/{entity.id}.md", kbrender.entity_page(entity, k, project, site.mentions, lang, ui))
-        title = f"{entity.name[lang]}: {ui('entity_articles')}"
-        listed = mentioning.get(entity.id, [])
-        for src_uri, content in kbrender.article_list_pages(
-            f"entities/{entity.id}/articles.md", title, listed, lang, ui
-        ).items():
+        for src_uri, content in kbrender.entity_pages(entity, k, project, site.mentions, lang, ui).items():
             add(src_uri, content)
     add("glossary.md", kbrender.glossary(k, project, lang, ui))
     for src_uri, content in render.translations_pages(project, lang, ui, uis).items():

@@ -49,8 +49,12 @@ def page_sources(base: str, count: int) -> list[str]:
     return [base, *(f"{stem}/{n}.md" for n in range(2, count + 1))]
 
 
-def _front(title: str) -> str:
-    return "---\ntitle: " + '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"\n---\n\n'
+def front(title: str, hide: list[str] | None = None) -> str:
+    """A generated page's front-matter: its title, and what Material should hide."""
+    lines = ["---", "title: " + '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"']
+    if hide:
+        lines.append("hide: [" + ", ".join(hide) + "]")
+    return "\n".join(lines) + "\n---\n\n"
 
 
 def pager(src: str, sources: list[str], ui: UI) -> str:
@@ -84,7 +88,7 @@ def paginate(
         prefix = root_prefix(src)
         heading = title if n == 1 else f"{title} ({ui('pager_page', n=n)})"
         nav = pager(src, sources, ui) if len(sources) > 1 else ""
-        body = [_front(heading), f"# {heading}\n"]
+        body = [front(heading), f"# {heading}\n"]
         if n == 1:
             body.append(intro(prefix))
         body += [nav, *(render(prefix) for render in chunk), "", nav]

@@ -111,17 +111,27 @@ def article_item(article: Article, lang: str, ui: UI, prefix: str, uis: dict[str
     return f"- **{link}**  \n  <span class='kb-small'>{' · '.join(meta)}</span>  \n  {summary}"
 
 
-def articles_index(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
-    """The /articles/ page: every article, newest first, grouped by year."""
+def _by_year(articles: list[Article]) -> dict[int, list[Article]]:
+    """Articles grouped by the year they were published, newest year first."""
     by_year: dict[int, list[Article]] = defaultdict(list)
-    for article in project.articles:
+    for article in articles:
         by_year[article.meta.published.value.year].append(article)
-    out = [
+    return dict(sorted(by_year.items(), reverse=True))
+
+
+def _articles_head(project: Project, ui: UI) -> list[str]:
+    return [
         f"---\ntitle: {_yaml_str(ui('articles_title'))}\n---\n",
         f"# {ui('articles_title')}\n",
         f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
     ]
-    for year in sorted(by_year, reverse=True):
+
+
+def articles_index(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> str:
+    """The /articles/ page: every article, newest first, grouped by year."""
+    by_year = _by_year(project.articles)
+    out = _articles_head(project, ui)
+    for year in by_year:
         out.append(f"## {year}\n")
         out.extend(article_item(a, lang, ui, "", uis) for a in by_year[year])
         out.append("")
@@ -133,26 +143,18 @@ def article_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> di
     limit = paging.LIMITS.articles
     if len(project.articles) <= limit:
         return {f"{ARTICLES}/index.md": articles_index(project, lang, ui, uis)}
-    by_year: dict[int, list[Article]] = defaultdict(list)
-    for article in project.articles:
-        by_year[article.meta.published.value.year].append(article)
+    by_year = _by_year(project.articles)
     index = [
-        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n---\n",
-        f"# {ui('articles_title')}\n",
-        f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
+        *_articles_head(project, ui),
         f"## {ui('articles_by_year')}\n",
-        *(
-            f"- [{year}]({year}.md) · {ui('articles_count', count=len(by_year[year]))}"
-            for year in sorted(by_year, reverse=True)
-        ),
+        *(f"- [{year}]({year}.md) · {ui('articles_count', count=len(by_year[year]))}" for year in by_year),
         "",
         f"## {ui('articles_latest')}\n",
         *(article_item(a, lang, ui, "", uis) for a in project.articles[:LATEST_ON_INDEX]),
         "",
     ]
     pages = {f"{ARTICLES}/index.md": "\n".join(index)}
-    for year in sorted(by_year, reverse=True):
-        articles = by_year[year]
+    for year, articles in by_year.items():
         count = f"{ui('articles_count', count=len(articles))}.\n"
         pages |= paging.paginate(
             f"{ARTICLES}/{year}.md",

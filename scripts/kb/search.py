@@ -29,7 +29,7 @@ from kb.textutil import fold
 BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
 _D_WORDS = re.compile(r"\w*[đĐ]\w*")
-# What readers should not find as text: heading permalinks, the hidden block's container markers.
+# What readers should not find as text: the headings' permalink signs.
 EXCLUDE = ".headerlink"
 
 
