@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -39,6 +40,35 @@ def test_one_pagefind_bundle_with_an_index_per_language(built_site):
     assert entry["languages"]["vi"]["page_count"] == len(pages) - len(english)
     assert entry["languages"]["en"]["page_count"] == len(english)
     assert not (built_site / "search").exists() and not (built_site / "en" / "search").exists()  # no lunr index
+
+
+def _indexed(site: Path) -> dict[str, str]:
+    """What Pagefind stored of each page it indexed: URL -> the page's indexed text."""
+    indexed = {}
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        raw = gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd")
+        data = json.loads(raw)
+        indexed[data["url"]] = data["content"]
+    return indexed
+
+
+def test_lists_are_left_out_of_the_index_and_content_pages_are_in(built_site):
+    """What a list repeats is found on its own page; every list page left in would swell the index chunks."""
+    indexed = _indexed(built_site)
+    for lang in ("", "en/"):
+        for url in ("", "about/", "glossary/", "timeline/", "articles/rewind-ai-2024/", "entities/openai/"):
+            assert f"/{lang}{url}" in indexed
+        for url in ("articles/", "translations/", "topics/", "entities/"):
+            assert f"/{lang}{url}" not in indexed
+    assert any(url.startswith("/topics/") and url != "/topics/" for url in indexed)  # name and introduction
+    # The OpenAI page lists events and articles found elsewhere: only its own text is indexed.
+    openai, timeline = indexed["/entities/openai/"], indexed["/timeline/"]
+    html = (built_site / "entities/openai/index.html").read_text(encoding="utf-8")
+    listed = re.findall(r'<li><a href="../../articles/[^"]+">([^<]+)</a>', html)
+    assert listed and not any(title in openai for title in listed)
+    assert "OpenAI" in openai
+    # The timeline keeps each event's title and description, not its source line.
+    assert "Nguồn:" not in timeline and "OpenAI" in timeline
 
 
 def _extra_words(page: Path) -> str:

@@ -313,11 +313,18 @@ def _lower_first(name: str) -> str:
 
 
 def _pseudo_word(rng: random.Random, used: set[str], syllables: int) -> str:
-    while True:
-        word = "".join(rng.choice(_SYLLABLES) for _ in range(syllables))
+    """A new made-up word of at least ``syllables`` syllables.
+
+    Two syllables give only a few hundred words of five letters or more: when
+    draws keep hitting used words, the word grows a syllable, so a large
+    corpus never waits for a word that no longer exists.
+    """
+    for attempt in itertools.count():
+        word = "".join(rng.choice(_SYLLABLES) for _ in range(syllables + attempt // 20))
         if len(word) >= 5 and word not in used:
             used.add(word)
             return word
+    raise AssertionError("unreachable")
 
 
 def _same_digits(a: str, b: str) -> bool:

@@ -107,9 +107,12 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
     """Remove active content (scripts, embeds, event handlers, javascript: links) from every page,
-    and mark the content, with its extra search words, as what Pagefind indexes."""
+    and mark the content, with its extra search words, as what Pagefind indexes
+    (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do)."""
     site = _sites[_lang(config)]
     clean = markup.sanitize(html)
+    if not search.searchable(page.meta):
+        return clean
     terms = site.terms_used.get(page.file.src_uri)
     return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang, terms)}</div>"
 

@@ -8,6 +8,7 @@ import re
 from kb import paging
 from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.project import Article, Project
+from kb.search import NOINDEX
 from kb.textutil import fold
 from kb.ui import UI
 
@@ -61,9 +62,9 @@ def event_block(event: Event, k: Knowledge, project: Project, lang: str, ui: UI,
         "",
         event.description[lang],
         "",
-        f"<span class='kb-small'>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</span>",
+        f"<span class='kb-small {NOINDEX}'>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</span>",
         "",
-        topics,
+        f"<span class='{NOINDEX}'>{topics}</span>" if topics else "",
     ]
     if event.note:
         lines += ["", f"<span class='kb-small'>**{ui('note')}:** {event.note[lang]}</span>"]
@@ -167,7 +168,7 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
     pages = {
         "timeline.md": "\n".join(
             [
-                paging.front(ui("timeline_title"), ["toc"]),
+                paging.front(ui("timeline_title"), ["toc"], searchable=False),
                 f"# {ui('timeline_title')}\n",
                 f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
                 chart_svg(k, lang, ui),
@@ -187,6 +188,11 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
             paging.LIMITS.events_per_page,
         )
     return pages
+
+
+def _not_indexed(markdown: str) -> str:
+    """A section search leaves out: the events and articles a topic or entity page lists are found on their own pages."""
+    return f'<div class="{NOINDEX}" markdown>\n\n{markdown}\n\n</div>\n'
 
 
 def _listed(items: list, render, more_link: str, more_label: str, ui: UI, newest_last: bool = False) -> list[str]:
@@ -224,11 +230,12 @@ def article_list_pages(base: str, title: str, articles: list[Article], lang: str
         [lambda prefix, a=a: _article_line(a, lang, ui, prefix) for a in articles],
         ui,
         paging.LIMITS.articles,
+        searchable=False,
     )
 
 
 def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
-    out = [paging.front(ui("topics_title")), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
+    out = [paging.front(ui("topics_title"), searchable=False), f"# {ui('topics_title')}\n", f"{ui('topics_intro')}\n"]
     for topic in k.topics.values():
         n_articles = sum(topic.id in a.meta.tags for a in project.articles)
         n_events = len(k.events_of_topic(topic.id))
@@ -259,9 +266,9 @@ def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI
         f"{topic.intro[lang]}\n",
         f"## {ui('topic_articles')}\n",
     ]
-    out.append(_articles_section(articles, f"{topic_id}/articles.md", lang, ui))
+    out.append(_not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
     out.append(f"\n## {ui('topic_events')}\n")
-    out.extend(_events_section(events, k, project, lang, ui))
+    out.append(_not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
     pages = {f"topics/{topic_id}.md": "\n".join(out)}
     title = f"{topic.name[lang]}: {ui('topic_articles')}"
     return pages | article_list_pages(f"topics/{topic_id}/articles.md", title, articles, lang, ui)
@@ -274,7 +281,11 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
     """/entities/ on one page, or, past the limit, counts per type and a page (or pages) per type."""
     if len(k.entities) <= paging.LIMITS.entities:
         return {"entities/index.md": entities_index(k, lang, ui)}
-    out = [paging.front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    out = [
+        paging.front(ui("entities_title"), searchable=False),
+        f"# {ui('entities_title')}\n",
+        f"{ui('entities_intro')}\n",
+    ]
     pages: dict[str, str] = {}
     for kind in KINDS:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
@@ -291,12 +302,17 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
             ],
             ui,
             paging.LIMITS.entities,
+            searchable=False,
         )
     return {"entities/index.md": "\n".join(out) + "\n", **pages}
 
 
 def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
-    out = [paging.front(ui("entities_title")), f"# {ui('entities_title')}\n", f"{ui('entities_intro')}\n"]
+    out = [
+        paging.front(ui("entities_title"), searchable=False),
+        f"# {ui('entities_title')}\n",
+        f"{ui('entities_intro')}\n",
+    ]
     for kind in ("organization", "model", "product", "person"):
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
@@ -322,10 +338,10 @@ def entity_pages(
     if topics:
         out.append(topics + "\n")
     out.append(f"## {ui('entity_events')}\n")
-    out.extend(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))
+    out.append(_not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])
-    out.append(_articles_section(articles, f"{entity.id}/articles.md", lang, ui))
+    out.append(_not_indexed(_articles_section(articles, f"{entity.id}/articles.md", lang, ui)))
     pages = {f"entities/{entity.id}.md": "\n".join(out) + "\n"}
     title = f"{entity.name[lang]}: {ui('entity_articles')}"
     return pages | article_list_pages(f"entities/{entity.id}/articles.md", title, articles, lang, ui)

@@ -30,6 +30,9 @@ class Limits:
 
 LIMITS = Limits()
 
+# Front-matter that keeps a page out of the search index (Material's own key for this).
+NOT_SEARCHABLE = "search: {exclude: true}"
+
 Render = Callable[[str], str]  # item -> Markdown, given the relative path from its page to the docs root
 
 
@@ -49,11 +52,18 @@ def page_sources(base: str, count: int) -> list[str]:
     return [base, *(f"{stem}/{n}.md" for n in range(2, count + 1))]
 
 
-def front(title: str, hide: list[str] | None = None) -> str:
-    """A generated page's front-matter: its title, and what Material should hide."""
+def front(title: str, hide: list[str] | None = None, *, searchable: bool = True) -> str:
+    """A generated page's front-matter: its title, what Material should hide, and whether search indexes it.
+
+    Pure lists (of articles, entities, years) are left out of the search
+    index: what they list is found on its own page, and every word they
+    repeat makes the index chunks a reader downloads bigger.
+    """
     lines = ["---", "title: " + '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"']
     if hide:
         lines.append("hide: [" + ", ".join(hide) + "]")
+    if not searchable:
+        lines.append(NOT_SEARCHABLE)
     return "\n".join(lines) + "\n---\n\n"
 
 
@@ -79,6 +89,8 @@ def paginate(
     items: list[Render],
     ui: UI,
     per_page: int,
+    *,
+    searchable: bool = True,
 ) -> dict[str, str]:
     """A list as one page or several: src_uri -> Markdown. The intro shows on the first page only."""
     chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
@@ -88,7 +100,7 @@ def paginate(
         prefix = root_prefix(src)
         heading = title if n == 1 else f"{title} ({ui('pager_page', n=n)})"
         nav = pager(src, sources, ui) if len(sources) > 1 else ""
-        body = [front(heading), f"# {heading}\n"]
+        body = [front(heading, searchable=searchable), f"# {heading}\n"]
         if n == 1:
             body.append(intro(prefix))
         body += [nav, *(render(prefix) for render in chunk), "", nav]

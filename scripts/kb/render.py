@@ -121,7 +121,7 @@ def _by_year(articles: list[Article]) -> dict[int, list[Article]]:
 
 def _articles_head(project: Project, ui: UI) -> list[str]:
     return [
-        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n---\n",
+        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n{paging.NOT_SEARCHABLE}\n---\n",
         f"# {ui('articles_title')}\n",
         f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
     ]
@@ -163,6 +163,7 @@ def article_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) -> di
             [lambda prefix, a=a: article_item(a, lang, ui, f"{prefix}{ARTICLES}/", uis) for a in articles],
             ui,
             limit,
+            searchable=False,
         )
     return pages
 
@@ -241,7 +242,8 @@ def translations_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) 
         prefix = paging.root_prefix(src)
         title = ui("translations_title") if n == 1 else f"{ui('translations_title')} ({ui('pager_page', n=n)})"
         nav = paging.pager(src, sources, ui) if len(sources) > 1 else ""
-        out = [f"---\ntitle: {_yaml_str(title)}\n---\n", f"# {title}\n", *(intro if n == 1 else []), nav]
+        out = [f"---\ntitle: {_yaml_str(title)}\n{paging.NOT_SEARCHABLE}\n---\n", f"# {title}\n"]
+        out += [*(intro if n == 1 else []), nav]
         out += [f"| {head} |", "|" + "---|" * (len(LANGS) + 2)]
         for _, src_uri, page in chunk:
             label = _escape(page.title(lang)).replace("|", "\\|")

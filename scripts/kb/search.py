@@ -29,12 +29,22 @@ from kb.textutil import fold
 BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
 _D_WORDS = re.compile(r"\w*[đĐ]\w*")
-# What readers should not find as text: the headings' permalink signs.
-EXCLUDE = ".headerlink"
+# Left out of the index: what a page repeats from other pages (lists of the
+# events and articles on a topic or entity page, an event's source line), so
+# each is found once, on its own page, and the index chunks stay small.
+NOINDEX = "kb-noindex"
+# What readers should not find as text: the headings' permalink signs, and the above.
+EXCLUDE = (".headerlink", f".{NOINDEX}")
 
 
 class SearchIndexFailed(Exception):
     """Pagefind could not index the site; its message says why."""
+
+
+def searchable(meta: dict) -> bool:
+    """Whether a page goes into the search index: not when its front-matter says ``search: {exclude: true}``."""
+    options = meta.get("search")
+    return not (isinstance(options, dict) and options.get("exclude") is True)
 
 
 def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> list[str]:
@@ -74,8 +84,7 @@ def index_site(site_dir: Path) -> None:
         str(site_dir),
         "--output-subdir",
         BUNDLE,
-        "--exclude-selectors",
-        EXCLUDE,
+        *(arg for selector in EXCLUDE for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]
     result = subprocess.run(command, capture_output=True, text=True, encoding="utf-8", check=False)
