@@ -120,13 +120,10 @@ def visit(browser):
 def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
     v.page.goto(base + LANGS[lang])
     v.page.click(".kb-search-open")
-    v.page.fill(".pagefind-ui__search-input", query)
-    v.page.wait_for_selector(".pagefind-ui__result", timeout=10_000)
+    v.page.fill(".kb-search__input", query)
+    v.page.wait_for_selector(".kb-search__result", timeout=10_000)
     v.page.wait_for_timeout(500)
-    return v.page.eval_on_selector_all(
-        ".pagefind-ui__result > .pagefind-ui__result-inner > .pagefind-ui__result-title > a",
-        "els => els.map(e => new URL(e.href).pathname)",
-    )
+    return _results(v)
 
 
 SEARCHES = [
@@ -152,9 +149,56 @@ def test_search_finds_pages_in_its_own_language(visit, server, lang, query, expe
     assert all(r.startswith(prefix) and (lang == "en" or not r.startswith("/en/")) for r in results)
     if mark:
         marks = v.page.eval_on_selector_all(
-            ".pagefind-ui__result mark", "els => els.map(e => e.textContent.toLowerCase())"
+            ".kb-search__result mark", "els => els.map(e => e.textContent.toLowerCase())"
         )
         assert any(m.startswith(mark.lower()) for m in marks), marks[:10]
+    assert not v.errors
+
+
+def _results(v: Visit) -> list[str]:
+    return v.page.eval_on_selector_all(
+        ".kb-search__results > .kb-search__result > .kb-search__title > a",
+        "els => els.map(e => new URL(e.href).pathname)",
+    )
+
+
+def test_search_as_a_reader_types_shows_the_whole_query_then_more_on_request(visit, server):
+    """Typed key by key, the results are those of the whole query; "load more" adds the next ten; axe passes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    v = visit()
+    v.page.goto(server)
+    v.page.click(".kb-search-open")
+    v.page.type(".kb-search__input", "deepseek r1", delay=60)
+    v.page.wait_for_function(
+        "() => document.querySelector('.kb-search__message').textContent.endsWith('cho deepseek r1')"
+        " && document.querySelector('.kb-search__result')"
+    )
+    assert _results(v)[0].startswith("/entities/deepseek-r1/"), _results(v)[:5]
+    v.page.fill(".kb-search__input", "")
+    v.page.type(".kb-search__input", "AI", delay=60)
+    v.page.wait_for_function("() => document.querySelector('.kb-search__message').textContent.endsWith('cho AI')")
+    v.page.wait_for_selector(".kb-search__result")
+    total = int(v.page.inner_text(".kb-search__message").split()[0])
+    assert total > 10 and len(_results(v)) == 10
+    v.page.click(".kb-search__more")
+    v.page.wait_for_function("() => document.querySelectorAll('.kb-search__results > li').length > 10")
+    assert len(_results(v)) == min(20, total)
+    violations = Axe().run(v.page, context="#kb-search").response["violations"]
+    assert not [x["id"] for x in violations if x["impact"] in {"serious", "critical"}]
+    v.page.keyboard.press("Escape")
+    assert not v.page.locator("#kb-search").evaluate("d => d.open")
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_link_with_a_query_opens_with_its_results(visit, server, lang):
+    v = visit()
+    v.page.goto(server + LANGS[lang] + "?q=llama")
+    v.page.wait_for_selector(".kb-search__result")
+    assert v.page.locator("#kb-search").evaluate("d => d.open")
+    assert any("/entities/llama" in r for r in _results(v)), _results(v)
+    assert v.page.input_value(".kb-search__input") == "llama"
     assert not v.errors
 
 

@@ -1,10 +1,20 @@
-/* kb's search: opens a dialog with Pagefind's search box (partials/kb-search.html).
-   Pagefind's script, styles and index load on first use only, from the one
-   bundle at the site's root (each language has its own index in it). Keys
-   "/", "s" and "f" open it, as in Material; Escape closes it; a "?q=" in the
-   address opens it with that query. */
+/* kb's search: a dialog with a search box and results, on Pagefind's JavaScript API.
+   Pagefind's engine (pagefind.js, its worker, the language's index) loads on
+   first use only, from the one bundle at the site's root (each language has
+   its own index in it); a pointer on the search button, or focus on it,
+   starts loading. Keys "/", "s" and "f" open the dialog, as in Material;
+   Escape closes it; a "?q=" in the address opens it with that query.
+
+   Searching as the reader types costs the engine real work on a large
+   Vietnamese index (its commonest syllables share big index chunks), so a
+   search starts once typing pauses (DEBOUNCE_MS), never more than one runs
+   at a time (the newest query waits for it, the ones in between are
+   skipped), and a lone letter being typed after a word ("mô h") is left
+   out until it grows into a word. */
 (function () {
   "use strict";
+  var DEBOUNCE_MS = 200;
+  var PAGE_SIZE = 10;
   var dialog = document.getElementById("kb-search");
   var opener = document.querySelector(".kb-search-open");
   if (!dialog || !opener || typeof dialog.showModal !== "function") return;
@@ -12,38 +22,34 @@
   var strings = JSON.parse(dialog.querySelector(".kb-search__strings").textContent);
   var bundle = new URL(dialog.getAttribute("data-bundle"), document.baseURI);
   var siteRoot = new URL("..", bundle).pathname;
-  var ui = null;
-  var loading = null;
+  var input = dialog.querySelector(".kb-search__input");
+  var message = dialog.querySelector(".kb-search__message");
+  var list = dialog.querySelector(".kb-search__results");
+  var more = dialog.querySelector(".kb-search__more");
+  var engine = null;
 
   function load() {
-    if (loading) return loading;
-    loading = new Promise(function (resolve, reject) {
-      var css = document.createElement("link");
-      css.rel = "stylesheet";
-      css.href = bundle.href + "pagefind-ui.css";
-      document.head.appendChild(css);
-      var script = document.createElement("script");
-      script.src = bundle.href + "pagefind-ui.js";
-      script.onload = resolve;
-      script.onerror = reject;
-      document.head.appendChild(script);
-    }).then(function () {
-      ui = new window.PagefindUI({
-        element: "#kb-search-ui",
-        bundlePath: bundle.href,
-        baseUrl: siteRoot,
-        showImages: false,
-        showSubResults: true,
-        resetStyles: false,
-        autofocus: true,
-        excerptLength: 24,
-        pageSize: 10,
-        debounceTimeoutMs: 80,
-        ranking: { pageLength: 0.2 }, /* short entity pages should not outrank the topic a query names */
-        translations: strings
+    if (!engine) {
+      engine = import(bundle.href + "pagefind.js").then(function (pagefind) {
+        return pagefind.options({ basePath: bundle.href, baseUrl: siteRoot, excerptLength: 24,
+          ranking: { pageLength: 0.2 } /* short entity pages should not outrank the topic a query names */
+        }).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
       });
-    });
-    return loading;
+      engine.catch(function () { engine = null; });
+    }
+    return engine;
+  }
+
+  function say(key, term, count) {
+    message.textContent = strings[key].replace("[SEARCH_TERM]", term).replace("[COUNT]", String(count));
+  }
+
+  /* What is searched for: the query, less a single letter still being typed after other words. */
+  function searchTerm(value) {
+    var words = value.trim().split(/\s+/).filter(Boolean);
+    if (words.length > 1 && /^\p{L}$/u.test(words[words.length - 1])) words.pop();
+    var term = words.join(" ");
+    return term.length >= 2 ? term : "";
   }
 
   /* Pagefind marks words typed without tones, but not "đ" typed as "d" (a letter of its own):
@@ -52,10 +58,9 @@
     return text.replace(/[đĐ]/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
   function markD(root) {
-    var input = dialog.querySelector(".pagefind-ui__search-input");
-    var terms = input ? fold(input.value).split(/\s+/).filter(Boolean) : [];
+    var terms = fold(input.value).split(/\s+/).filter(Boolean);
     if (!terms.length) return;
-    root.querySelectorAll(".pagefind-ui__result-excerpt").forEach(function (excerpt) {
+    root.querySelectorAll(".kb-search__excerpt").forEach(function (excerpt) {
       var walker = document.createTreeWalker(excerpt, NodeFilter.SHOW_TEXT);
       var nodes = [];
       while (walker.nextNode()) if (!walker.currentNode.parentNode.closest("mark")) nodes.push(walker.currentNode);
@@ -75,15 +80,109 @@
       });
     });
   }
-  new MutationObserver(function () { markD(dialog); }).observe(dialog.querySelector(".kb-search__ui"), { childList: true, subtree: true });
+
+  var results = [];
+  var shown = 0;
+  var shownTerm = "";
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  /* Excerpts come from Pagefind as HTML of the page's own text with <mark>s: keep only those marks. */
+  function excerpt(html) {
+    var node = element("p", "kb-search__excerpt");
+    html.split(/(<mark>[^<]*<\/mark>)/).forEach(function (part) {
+      var marked = /^<mark>([^<]*)<\/mark>$/.exec(part);
+      var text = (marked ? marked[1] : part).replace(/<[^>]*>/g, "")
+        .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
+      node.appendChild(marked ? element("mark", "", text) : document.createTextNode(text));
+    });
+    return node;
+  }
+
+  function item(data) {
+    var li = element("li", "kb-search__result");
+    var link = element("a", "kb-search__link", data.meta.title || data.url);
+    link.href = data.url;
+    li.appendChild(element("p", "kb-search__title")).appendChild(link);
+    li.appendChild(excerpt(data.excerpt));
+    var subs = (data.sub_results || []).filter(function (sub) {
+      return sub.url !== data.url && sub.url.indexOf("#") > 0 && sub.title !== data.meta.title;
+    });
+    subs.sort(function (a, b) { return b.locations.length - a.locations.length; });
+    if (subs.length) {
+      var ul = li.appendChild(element("ul", "kb-search__subs"));
+      subs.slice(0, 3).forEach(function (sub) {
+        var sli = ul.appendChild(element("li", "kb-search__sub"));
+        var a = element("a", "kb-search__link", sub.title);
+        a.href = sub.url;
+        sli.appendChild(element("p", "kb-search__title")).appendChild(a);
+        sli.appendChild(excerpt(sub.excerpt));
+      });
+    }
+    return li;
+  }
+
+  function showMore() {
+    var batch = results.slice(shown, shown + PAGE_SIZE);
+    shown += batch.length;
+    more.hidden = shown >= results.length;
+    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
+      pages.forEach(function (data) { list.appendChild(item(data)); });
+      markD(list);
+    });
+  }
+
+  function show(term, found) {
+    results = found ? found.results : [];
+    shown = 0;
+    shownTerm = term;
+    list.textContent = "";
+    more.hidden = true;
+    if (!term) { message.textContent = ""; return Promise.resolve(); }
+    say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : "many_results", term, results.length);
+    return showMore();
+  }
+
+  /* One search at a time; while it runs, only the newest query waits. */
+  var wanted = "";
+  var running = false;
+  var timer = null;
+
+  function run() {
+    if (running || wanted === shownTerm) return;
+    var term = wanted;
+    if (!term) { show("", null); return; }
+    running = true;
+    say("searching", term, 0);
+    load().then(function (pagefind) { return pagefind.search(term); })
+      .then(function (found) { return term === wanted ? show(term, found) : null; })
+      .catch(function (error) { console.error(error); })
+      .then(function () { running = false; run(); });
+  }
+
+  function changed(immediately) {
+    clearTimeout(timer);
+    wanted = searchTerm(input.value);
+    if (!wanted) { run(); return; }
+    timer = setTimeout(run, immediately ? 0 : DEBOUNCE_MS);
+  }
+
+  input.addEventListener("input", function () { changed(false); });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); changed(true); }
+  });
+  more.addEventListener("click", function () { showMore(); });
 
   function open(query) {
     if (!dialog.open) dialog.showModal();
-    load().then(function () {
-      var input = dialog.querySelector(".pagefind-ui__search-input");
-      if (query) ui.triggerSearch(query);
-      if (input) input.focus();
-    });
+    load();
+    if (query) { input.value = query; changed(true); }
+    input.focus();
   }
 
   opener.addEventListener("click", function () { open(); });

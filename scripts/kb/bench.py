@@ -1108,8 +1108,8 @@ def first_search(site: Path) -> dict[str, dict[str, float]]:
                 page.on("response", count)  # includes Pagefind's web worker and its fetches
                 start = perf_counter()
                 page.click(".kb-search-open")
-                page.fill(".pagefind-ui__search-input", FIRST_SEARCH[lang])
-                page.wait_for_selector(".pagefind-ui__result-link", timeout=30_000)
+                page.fill(".kb-search__input", FIRST_SEARCH[lang])
+                page.wait_for_selector(".kb-search__link", timeout=30_000)
                 seconds = perf_counter() - start
                 page.wait_for_load_state("networkidle")
                 fetched = sum(sizes)

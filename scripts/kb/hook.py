@@ -59,19 +59,15 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
 
 
 def search_strings(ui: UI) -> dict[str, str]:
-    """The search box's strings in Pagefind UI's names."""
+    """The strings of the search dialog (assets/kb-search.js)."""
     names = {
         "placeholder": "search_placeholder",
-        "clear_search": "search_clear",
         "load_more": "search_load_more",
         "search_label": "search_label",
         "zero_results": "search_zero",
         "many_results": "search_many",
         "one_result": "search_one",
-        "alt_search": "search_alt",
-        "search_suggestion": "search_suggestion",
         "searching": "search_searching",
-        "loading": "search_loading",
         "open": "search_open",
         "close": "search_close",
     }
