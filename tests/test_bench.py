@@ -58,7 +58,7 @@ def test_corpus_builds_strictly_with_every_article_in_both_languages(built):
         assert len(list((site / "entities").glob("*/index.html"))) >= N // 2
         assert (site / "glossary" / "index.html").exists()
     timeline = (built / "timeline" / "index.html").read_text(encoding="utf-8")
-    assert timeline.count('class="kb-small"') >= N  # about two events per article
+    assert timeline.count('class="kb-small kb-noindex"') >= N  # about two events per article, each with a source line
 
 
 def test_corpus_is_deterministic(corpus, tmp_path):
@@ -108,3 +108,34 @@ def test_synthetic_entities_and_terms_follow_the_schemas():
     assert len({t.id for t in terms}) == len(real_terms) + 10
     for term in terms:
         Term.model_validate({**term.data, "source": {"article": "any"}})
+
+
+def test_made_up_words_never_run_out():
+    """Two syllables give a few hundred words: a corpus of thousands of entities must not wait forever."""
+    import random
+
+    used: set[str] = set()
+    words = [bench._pseudo_word(random.Random(n), used, 2) for n in range(3000)]
+    assert len(set(words)) == 3000 and all(len(w) >= 5 for w in words)
+
+
+def test_server_gzips_text_and_stands_in_for_the_image_host(built):
+    import gzip
+    import urllib.request
+
+    article = bench.typical_article(built)
+    html = article.read_text(encoding="utf-8")
+    server = bench._Server(built)
+    try:
+        url = server.base + article.relative_to(built).as_posix()
+        request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request) as response:
+            assert response.headers["Content-Encoding"] == "gzip"
+            served = gzip.decompress(response.read()).decode("utf-8")
+        with urllib.request.urlopen(server.base + bench.IMAGE_STAND_IN.lstrip("/") + "x.jpg") as response:
+            assert response.headers["Content-Type"] == "image/svg+xml" and response.read().startswith(b"<svg")
+    finally:
+        server.close()
+    assert served == html.replace(bench.IMAGE_HOST, bench.IMAGE_STAND_IN)
+    if bench.IMAGE_HOST in html:
+        assert bench.IMAGE_HOST not in served
