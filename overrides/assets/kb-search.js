@@ -10,7 +10,8 @@
    search starts once typing pauses (DEBOUNCE_MS), never more than one runs
    at a time (the newest query waits for it, the ones in between are
    skipped), and a lone letter being typed after a word ("mô h") is left
-   out until it grows into a word. */
+   out until it grows into a word. Each finished word's part of the index
+   loads while the reader types the next. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
@@ -165,10 +166,19 @@
       .then(function () { running = false; run(); });
   }
 
+  /* A word just finished (a space typed after it): load its index chunks while the reader types on. */
+  var preloaded = "";
+  function preload() {
+    if (!/\s$/.test(input.value) || !wanted || wanted === preloaded) return;
+    preloaded = wanted;
+    load().then(function (pagefind) { return pagefind.preload(preloaded); }).catch(function () {});
+  }
+
   function changed(immediately) {
     clearTimeout(timer);
     wanted = searchTerm(input.value);
     if (!wanted) { run(); return; }
+    preload();
     timer = setTimeout(run, immediately ? 0 : DEBOUNCE_MS);
   }
 
