@@ -139,3 +139,41 @@ def test_server_gzips_text_and_stands_in_for_the_image_host(built):
     assert served == html.replace(bench.IMAGE_HOST, bench.IMAGE_STAND_IN)
     if bench.IMAGE_HOST in html:
         assert bench.IMAGE_HOST not in served
+
+
+def _row(n: int, build_s: float) -> dict:
+    """A benchmark row as bench_one returns it, with round figures."""
+    pair = lambda value: {lang: value for lang in LANGS}  # noqa: E731
+    first = {"seconds": 0.5, "gz": 512 * 1024.0, "queries": {"q": {"seconds": 0.5, "gz": 512 * 1024.0}}}
+    return {
+        "n": n,
+        "pages": 10 * n,
+        "floor_same_pages": True,
+        "generation_s": pair(0.05 * build_s),
+        "build_s": pair(build_s),
+        "floor_s": pair(0.8 * build_s),
+        "pagefind_s": 1.0,
+        "peak_rss_kib": pair(200 * 1024.0),
+        "site_bytes": pair(1e6),
+        "search": {lang: {"raw": 2048, "gz": 1024} for lang in LANGS},
+        "first_search": {lang: first for lang in LANGS},
+        "article_weight": {"raw": 4096, "gz": 2048},
+        "serve_rebuild_s": None,
+        "check_s": 1.0,
+        "total_s": 100.0,
+    }
+
+
+def test_table_reports_every_figure_and_the_per_page_growth():
+    rows = [_row(500, 50.0), _row(5000, 600.0)]
+    table = bench.format_table(rows)
+    lines = table.splitlines()
+    assert len(lines) == 4 and all(line.count("|") == len(bench.COLUMNS) + 1 for line in lines)
+    cells = [c.strip() for c in lines[3].split("|")[1:-1]]
+    figures = dict(zip(bench.COLUMNS, cells, strict=True))
+    assert figures["N"] == "5,000" and figures["ms per page"] == "24.0"  # 1,200 s over 50,000 pages
+    assert figures["hook overhead %"] == "20" and figures["first search vi KB gz / s"] == "512 / 0.50"
+    # 24.0 ms per page at 5,000 against 20.0 at 500
+    assert bench.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
+    assert bench.per_page_growth([_row(100, 1.0), _row(1000, 10.0)]) == ""  # nothing of 500 or more below the largest
+    assert "| 5,000 | en | q | 512 | 0.50 |" in bench.format_first_search(rows)

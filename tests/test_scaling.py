@@ -95,3 +95,29 @@ def test_the_sidebar_does_not_grow_with_the_content(split_site):
     _, site = split_site
     page = _html(site, "articles/")
     assert len(re.findall(r'class="md-nav__item', page)) <= 12
+
+
+def test_split_pages_count_in_the_right_number_in_english(split_site):
+    """'1 event', '2 events': the English counts of the split pages agree with their number."""
+    _, site = split_site
+    years = _content(_html(site, "en/timeline/"))
+    counts = re.findall(r"· (\d+) (events?)\b", years)
+    assert counts
+    assert all((n == "1") == (word == "event") for n, word in counts), counts
+
+
+@pytest.mark.parametrize(
+    ("template", "values", "expected"),
+    [
+        ("{count} {count|event|events}", {"count": 1}, "1 event"),
+        ("{count} {count|event|events}", {"count": 0}, "0 events"),
+        ("{count} {count|event|events}", {"count": 21}, "21 events"),
+        ("{a} {a|article|articles} · {e} {e|event|events}", {"a": 1, "e": 3}, "1 article · 3 events"),
+        ("{count} sự kiện", {"count": 1}, "1 sự kiện"),
+        ("no values", {}, "no values"),
+    ],
+)
+def test_ui_plural_forms(template, values, expected):
+    from kb.ui import UI
+
+    assert UI("en", {"key": template})("key", **values) == expected

@@ -40,7 +40,7 @@ from kb.structure import blocks as split_blocks
 from kb.structure import strip_front_matter
 from kb.textutil import read_text, short_hash, slugify
 
-DEFAULT_SIZES = (100, 1000, 5000)
+DEFAULT_SIZES = (100, 500, 1000, 5000)  # the target compares 5,000 with 500
 # A reader's first searches: the commonest words of the corpus (the biggest index chunks), a name, a term.
 FIRST_SEARCHES = {
     "vi": ("mô hình ngôn ngữ", "trí tuệ nhân tạo", "OpenAI", "dữ liệu huấn luyện"),
@@ -1156,6 +1156,24 @@ def first_search(site: Path) -> dict[str, dict[str, Any]]:
     return result
 
 
+def _ms_per_page(row: dict) -> float:
+    return 1000 * sum(row["build_s"].values()) / row["pages"]
+
+
+def per_page_growth(rows: list[dict]) -> str:
+    """How much more each page costs at the largest N than at each smaller N of 500 or more."""
+    if len(rows) < 2:
+        return ""
+    largest = max(rows, key=lambda r: r["n"])
+    lines = [
+        f"\nBuild time per page at N={largest['n']:,} against N={row['n']:,}: "
+        f"{_ms_per_page(largest) / _ms_per_page(row):.2f}×\n"
+        for row in sorted(rows, key=lambda r: r["n"])
+        if 500 <= row["n"] < largest["n"]
+    ]
+    return "".join(lines)
+
+
 def format_first_search(rows: list[dict]) -> str:
     """Every query of the first-search measurement, per corpus size."""
     lines = [
@@ -1468,7 +1486,7 @@ def format_table(rows: list[dict]) -> str:
             f"{row['pagefind_s']:.1f}",
             f"{100 * sum(row['generation_s'].values()) / (build + row['pagefind_s']):.0f}",
             f"{100 * (build - sum(row['floor_s'].values())) / build:.0f}",
-            f"{1000 * build / row['pages']:.1f}",
+            f"{_ms_per_page(row):.1f}",
             f"{max(row['peak_rss_kib'].values()) / 1024:,.0f}",
             f"{sum(row['site_bytes'].values()) / 1e6:,.1f}",
             _kb(row["search"].get("vi")),
@@ -1582,7 +1600,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
         elif args.keep:
             _log(f"kept {workdir}")
-    table = format_table(rows)
+    table = format_table(rows) + per_page_growth(rows)
     table += "\nFirst search, every query (cold, typed key by key; the table above shows the worst):\n\n"
     table += format_first_search(rows)
     for row in rows:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.schema import LANGS, PubDate
 from kb.textutil import read_text
+
+# "{count|event|events}": the first word when the value named is 1, else the second.
+_PLURAL = re.compile(r"\{(\w+)\|([^{}|]*)\|([^{}|]*)\}")
 
 
 @dataclass(frozen=True)
@@ -19,8 +23,11 @@ class UI:
     strings: dict[str, object]
 
     def __call__(self, key: str, **values: object) -> str:
-        text = self.strings[key]
-        return str(text).format(**values) if values else str(text)
+        text = str(self.strings[key])
+        if not values:
+            return text
+        text = _PLURAL.sub(lambda m: m[2] if values.get(m[1]) == 1 else m[3], text)
+        return text.format(**values)
 
     def date(self, when: PubDate) -> str:
         v = when.value
