@@ -119,6 +119,11 @@ CASES = [
     ),
     ("seed-50-mb", _write(SEED, b"Tin AI. " * (50 * 1024 * 1024 // 8)), [SEED, "52,428,800 bytes", "under 5,242,880"]),
     ("seed-empty", _write(SEED, b"\n\n"), [SEED, "is empty"]),
+    (
+        "events-70-mb",
+        _write("data/events.yml", b"# x\n" * (70 * 1024 * 1024 // 4)),
+        ["data/events.yml", "73,400,320 bytes", "under 67,108,864"],
+    ),
     ("seed-utf16", _write(SEED, "Tin AI\n".encode("utf-16")), [SEED, "UTF-16"]),
     ("page-not-utf8", _write(ABOUT_VI, "# Tương\n".encode("cp1258")), [ABOUT_VI + ":1", "not UTF-8"]),
     (

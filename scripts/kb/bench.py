@@ -1425,7 +1425,11 @@ def run(
     lighthouse_at: int | None = None,
     serve_max: int | None = None,
 ) -> list[dict]:
-    """Benchmark each corpus size in turn; corpora are deleted unless ``keep``."""
+    """Benchmark each corpus size in turn; corpora are deleted unless ``keep``.
+
+    A size that fails is reported and skipped, so the figures of the others
+    are kept; each finished row is also saved to ``workdir/rows.json``.
+    """
     rows = []
     for n in sizes:
         base = workdir / f"n{n}"
@@ -1434,6 +1438,9 @@ def run(
         try:
             serve = serve_max is None or n <= serve_max
             rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at, serve=serve))
+            (workdir / "rows.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
+        except Exception as exc:  # one size failing must not lose the figures of the others
+            _log(f"N={n}: failed: {exc}")
         finally:
             if not keep:
                 shutil.rmtree(base, ignore_errors=True)
@@ -1613,6 +1620,10 @@ def run_from_args(args: argparse.Namespace) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(machine_header() + "\n" + table, encoding="utf-8")
+    done = {row["n"] for row in rows}
+    if failed := [n for n in sizes if n not in done]:
+        print(f"kb bench: no figures for N={', '.join(map(str, failed))} (see the messages above)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -9,7 +9,7 @@ from kb.errors import ContentError, Problem
 from kb.pages import Site, load_site
 from kb.project import ARTICLES, Project, load_project_cached, unsafe_problems
 from kb.schema import LANGS
-from kb.textutil import read_text
+from kb.textutil import MAX_DATA_BYTES, read_text
 
 
 def check(root: Path) -> list[Problem]:
@@ -49,7 +49,7 @@ def _data_problems(project: Project) -> list[Problem]:
     for path in sorted(data.glob("*.yml")) if data.is_dir() else []:
         shown = project.paths.show(path)
         try:
-            problems += unsafe_problems(read_text(path, shown), shown)
+            problems += unsafe_problems(read_text(path, shown, limit=MAX_DATA_BYTES), shown)
         except ContentError:
             continue  # the loader reports an unreadable file with its own message
     return problems

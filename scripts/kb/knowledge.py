@@ -21,7 +21,7 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.project import Project
 from kb.schema import Localized, Slug, Strict, Text, problems_from
-from kb.textutil import first_word, read_text, slugify, words
+from kb.textutil import MAX_DATA_BYTES, first_word, read_text, slugify, words
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -262,7 +262,7 @@ def _load_list(
     if not path.exists():
         return [], {}
     try:
-        data, lines = yamlio.load(read_text(path, shown), shown)
+        data, lines = yamlio.load(read_text(path, shown, limit=MAX_DATA_BYTES), shown)
     except ContentError as exc:
         problems.extend(exc.problems)
         return [], {}

@@ -26,7 +26,7 @@ from kb.errors import ContentError, Problem
 from kb.knowledge import FILES, load_knowledge
 from kb.project import ARTICLES, META_SUFFIX, SEED_SUFFIX, Paths, Project, load_project
 from kb.schema import DEFAULT_LANG, LANGS, SeedMeta, problems_from
-from kb.textutil import decode_text, markdown_slugify, read_text, short_hash, slugify
+from kb.textutil import MAX_DATA_BYTES, decode_text, markdown_slugify, read_text, short_hash, slugify
 
 SEED_GUIDANCE = """\
 # What is known about {seed}, the raw capture beside this file.
@@ -305,7 +305,7 @@ def _ids(paths: Paths, name: str) -> set[str]:
     path = paths.data / f"{name}.yml"
     if not path.exists():
         return set()
-    data, _ = yamlio.load(read_text(path, paths.show(path)), paths.show(path))
+    data, _ = yamlio.load(read_text(path, paths.show(path), limit=MAX_DATA_BYTES), paths.show(path))
     return {item["id"] for item in data or [] if isinstance(item, dict) and isinstance(item.get("id"), str)}
 
 
@@ -325,7 +325,7 @@ def add_item(root: Path, name: str, item: dict[str, Any]) -> tuple[Path, int]:
     _validate(model, item, f"{shown} (new item)")
     if item["id"] in _ids(paths, name):
         raise _fail(shown, f"id {item['id']!r} already exists", field="id", expected="a new id (or edit the item)")
-    old = read_text(path, shown) if path.exists() else ""
+    old = read_text(path, shown, limit=MAX_DATA_BYTES) if path.exists() else ""
     entry = yamlio.dump([{k: v for k, v in item.items() if v not in (None, [], {})}])
     new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + entry
     line = new[: len(new) - len(entry)].count("\n") + 1

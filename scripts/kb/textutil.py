@@ -9,7 +9,11 @@ from pathlib import Path
 
 from kb.errors import ContentError, Problem
 
-MAX_TEXT_BYTES = 5 * 1024 * 1024
+MAX_TEXT_BYTES = 5 * 1024 * 1024  # an article, a page, a capture
+# The data files grow with the knowledge base (about 650 bytes per event, two
+# events per article: 10,000 articles make a 13 MB events.yml); the limit
+# still stops a dump or a binary put there by mistake.
+MAX_DATA_BYTES = 64 * 1024 * 1024
 _SLUG_SEPARATORS = re.compile(r"[^a-z0-9]+")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
