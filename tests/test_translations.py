@@ -90,6 +90,13 @@ def test_structure_check_reports_each_mismatch_with_counts(translation, expected
     assert compare(SOURCE, translation) == expected
 
 
+def test_a_heading_ending_in_thang_is_not_a_month_for_the_list_after_it():
+    """'## … tháng' then '1. …': the 1 is a list number in both languages, not a Vietnamese month."""
+    source = "---\ntitle: x\n---\n\n## Kết quả từng tháng\n\n1. Một\n2. Hai\n"
+    translation = "## Results month by month {#ket-qua-tung-thang}\n\n1. One\n2. Two\n"
+    assert compare(source, translation) == []
+
+
 def test_structure_counts_real_article():
     counts = structure(ARTICLES["rewind-ai-2024"].page(), "vi")["counts"]
     assert counts["h2"] == 6 and counts["captions"] == 3 and counts["paragraphs"] == 29
