@@ -193,4 +193,4 @@ def test_counts_on_index_pages_match_the_data(built_site):
     topics = page(built_site / "en", "topics/")
     for topic_id in K.topics:
         n_events = len(K.events_of_topic(topic_id))
-        assert f"{n_events} events" in topics
+        assert f"{n_events} {'event' if n_events == 1 else 'events'}" in topics  # "1 event", never "1 events"

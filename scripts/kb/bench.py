@@ -1210,41 +1210,53 @@ def _lighthouse() -> Path | None:
     return binary
 
 
-def lighthouse(site: Path) -> dict[str, dict[str, int]]:
-    """Lighthouse scores (phone profile, Debian's Chromium) of the home, an article, the timeline and an entity."""
-    binary = _lighthouse()
-    if binary is None:
-        _log("npm not found: Lighthouse skipped")
-        return {}
+LIGHTHOUSE_RUNS = 3  # Lighthouse's own advice: scores vary from run to run, report the median
+
+
+def _lighthouse_once(binary: Path, url: str) -> dict[str, int]:
+    with tempfile.NamedTemporaryFile(suffix=".json") as report:
+        subprocess.run(
+            [
+                str(binary),
+                url,
+                "--chrome-path=" + (shutil.which("chromium") or "/usr/bin/chromium"),
+                "--chrome-flags=--headless=new --no-sandbox",
+                "--only-categories=performance,accessibility,best-practices,seo",
+                "--output=json",
+                f"--output-path={report.name}",
+                "--quiet",
+            ],
+            check=True,
+        )
+        data = json.loads(Path(report.name).read_text(encoding="utf-8"))
+    return {name: round(100 * category["score"]) for name, category in data["categories"].items()}
+
+
+def lighthouse_pages(site: Path) -> dict[str, str]:
+    """The pages Lighthouse scores, by label: the home, a typical article, the timeline and an entity."""
     article = typical_article(site).parent.relative_to(site).as_posix() + "/"
     entities = sorted(
         p.parent for p in (site / "entities").glob("*/index.html") if not p.parent.name.startswith("kind-")
     )
     entity = entities[len(entities) // 2].relative_to(site).as_posix() + "/"
-    paths = {"home": "", "article": article, "timeline": "timeline/", "entity": entity}
+    return {"home": "", "article": article, "timeline": "timeline/", "entity": entity}
+
+
+def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, int]]:
+    """Median Lighthouse scores over ``runs`` runs (phone profile, Debian's Chromium) of each page in both languages."""
+    binary = _lighthouse()
+    if binary is None:
+        _log("npm not found: Lighthouse skipped")
+        return {}
     server = _Server(site)
     scores: dict[str, dict[str, int]] = {}
     try:
         for lang in LANGS:
-            for label, path in paths.items():
+            for label, path in lighthouse_pages(site).items():
                 url = server.base + ("" if lang == DEFAULT_LANG else f"{lang}/") + path
-                with tempfile.NamedTemporaryFile(suffix=".json") as report:
-                    subprocess.run(
-                        [
-                            str(binary),
-                            url,
-                            "--chrome-path=" + (shutil.which("chromium") or "/usr/bin/chromium"),
-                            "--chrome-flags=--headless=new --no-sandbox",
-                            "--only-categories=performance,accessibility,best-practices,seo",
-                            "--output=json",
-                            f"--output-path={report.name}",
-                            "--quiet",
-                        ],
-                        check=True,
-                    )
-                    data = json.loads(Path(report.name).read_text(encoding="utf-8"))
+                results = [_lighthouse_once(binary, url) for _ in range(runs)]
                 scores[f"{lang} {label}"] = {
-                    name: round(100 * category["score"]) for name, category in data["categories"].items()
+                    name: sorted(r[name] for r in results)[len(results) // 2] for name in results[0]
                 }
     finally:
         server.close()
@@ -1613,7 +1625,8 @@ def run_from_args(args: argparse.Namespace) -> int:
     for row in rows:
         if row.get("lighthouse"):
             table += (
-                f"\nLighthouse at N={row['n']:,} (phone profile, Debian's Chromium, gzip-serving local server):\n\n"
+                f"\nLighthouse at N={row['n']:,}, median of {LIGHTHOUSE_RUNS} runs "
+                "(phone profile, Debian's Chromium, gzip-serving local server):\n\n"
             )
             table += format_lighthouse(row["lighthouse"])
     print(table, end="")
