@@ -52,7 +52,9 @@ def page_sources(base: str, count: int) -> list[str]:
     return [base, *(f"{stem}/{n}.md" for n in range(2, count + 1))]
 
 
-def front(title: str, hide: list[str] | None = None, *, searchable: bool = True) -> str:
+def front(
+    title: str, hide: list[str] | None = None, *, searchable: bool = True, fields: dict[str, str] | None = None
+) -> str:
     """A generated page's front-matter: its title, what Material should hide, and whether search indexes it.
 
     Pure lists (of articles, entities, years) are left out of the search
@@ -64,6 +66,7 @@ def front(title: str, hide: list[str] | None = None, *, searchable: bool = True)
         lines.append("hide: [" + ", ".join(hide) + "]")
     if not searchable:
         lines.append(NOT_SEARCHABLE)
+    lines += [f"{key}: {value}" for key, value in (fields or {}).items()]
     return "\n".join(lines) + "\n---\n\n"
 
 

@@ -88,14 +88,10 @@ def fallback_page(title: str, body: str, lang: str, source_lang: str, ui: UI, ui
     """A page shown where a translation is missing: a notice, then the original."""
     notice = ui("missing_body", lang_name=uis[source_lang]("language_name"))
     return (
-        f"---\ntitle: {_yaml_str(title)}\nkb_fallback: {source_lang}\n---\n\n"
-        f'!!! warning "{ui("missing_title")}"\n\n    {notice}\n\n'
+        paging.front(title, fields={"kb_fallback": source_lang})
+        + f'!!! warning "{ui("missing_title")}"\n\n    {notice}\n\n'
         f'<div lang="{source_lang}" markdown>\n\n{body.strip()}\n\n</div>\n'
     )
-
-
-def _yaml_str(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def article_item(article: Article, lang: str, ui: UI, prefix: str, uis: dict[str, UI]) -> str:
@@ -121,7 +117,7 @@ def _by_year(articles: list[Article]) -> dict[int, list[Article]]:
 
 def _articles_head(project: Project, ui: UI) -> list[str]:
     return [
-        f"---\ntitle: {_yaml_str(ui('articles_title'))}\n{paging.NOT_SEARCHABLE}\n---\n",
+        paging.front(ui("articles_title"), searchable=False),
         f"# {ui('articles_title')}\n",
         f"{ui('articles_intro')} {ui('articles_count', count=len(project.articles))}.\n",
     ]
@@ -242,8 +238,7 @@ def translations_pages(project: Project, lang: str, ui: UI, uis: dict[str, UI]) 
         prefix = paging.root_prefix(src)
         title = ui("translations_title") if n == 1 else f"{ui('translations_title')} ({ui('pager_page', n=n)})"
         nav = paging.pager(src, sources, ui) if len(sources) > 1 else ""
-        out = [f"---\ntitle: {_yaml_str(title)}\n{paging.NOT_SEARCHABLE}\n---\n", f"# {title}\n"]
-        out += [*(intro if n == 1 else []), nav]
+        out = [paging.front(title, searchable=False), f"# {title}\n", *(intro if n == 1 else []), nav]
         out += [f"| {head} |", "|" + "---|" * (len(LANGS) + 2)]
         for _, src_uri, page in chunk:
             label = _escape(page.title(lang)).replace("|", "\\|")
