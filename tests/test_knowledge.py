@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main
-from kb.knowledge import load_knowledge, parse_event_date
+from kb.knowledge import FormIndex, load_knowledge, parse_event_date
 from kb.project import load_project
 from tests.conftest import ROOT, replace_in
 
@@ -57,6 +57,54 @@ def test_event_dates_keep_their_precision(raw, iso, precision):
 def test_impossible_or_unknown_event_dates_are_refused(raw):
     with pytest.raises(ValueError):
         parse_event_date(raw)
+
+
+NAMES = [
+    ("Nguyễn Văn An", "an"),
+    ("Nguyễn Văn Anh", "anh"),
+    ("Nguyễn Thị Bình", "binh"),
+    ("GPT-4o", "gpt-4o"),
+    ("GPT-4o mini", "gpt-4o-mini"),
+    ("OpenAI", "openai"),
+    (".NET Lab", "dotnet"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Ông Nguyễn Văn An nói.", {"an"}),
+        ("Ông Nguyễn Văn Anh nói.", {"anh"}),  # not An: a name ends at a word's end
+        ("Nguyễn Văn\nAn", set()),  # a name is one line, its words one space apart
+        ("Bà Nguyễn Thị Bình và ông Nguyễn Văn An", {"an", "binh"}),
+        ("họ Nguyễn, tên Văn An", set()),
+        ("dùng GPT-4o mini.", {"gpt-4o", "gpt-4o-mini"}),  # a longer name holds a shorter one
+        ("GPT-4o, rồi GPT-4o-mini", {"gpt-4o"}),
+        ("GPT-4o-mini", set()),  # neither: a hyphen continues a name
+        ("xGPT-4o", set()),
+        ("(OpenAI)", {"openai"}),
+        ("openai", set()),  # entity names are case-sensitive
+        ("tại .NET Lab", {"dotnet"}),  # a name that does not start with a word
+        ("", set()),
+    ],
+)
+def test_names_are_found_as_whole_names(text, found):
+    assert FormIndex(NAMES, ignore_case=False).found_ids(text) == found
+
+
+def test_term_forms_ignore_case():
+    index = FormIndex([("mô hình ngôn ngữ lớn", "llm"), ("Mô hình", "model")], ignore_case=True)
+    assert index.found_ids("Các MÔ HÌNH NGÔN NGỮ LỚN") == {"llm", "model"}
+    assert index.found_ids("mô hình ngôn ngữ") == {"model"}
+
+
+def test_names_sharing_a_family_name_are_not_all_tried():
+    """The cost of finding names grows with the names a text may hold, not with every name known."""
+    names = [(f"Nguyễn Văn Người{i}", f"p{i}") for i in range(500)] + [("Nguyễn Thị Bình", "binh")]
+    index = FormIndex(names, ignore_case=False)
+    text = "Bà Nguyễn Thị Bình gặp ông Nguyễn Hữu Cường."
+    assert [entry[2] for entry in index.candidates(index.plain(text))] == ["binh"]
+    assert index.found_ids(text) == {"binh"}
 
 
 _replace = replace_in

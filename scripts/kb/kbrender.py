@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 
 from kb import paging
 from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
@@ -442,15 +443,16 @@ def related_articles(
         project.cache[key] = (groups, positions)
     groups, positions = project.cache[key]
     me = article.slug
-    scores: dict[str, int] = {}
+    scores: Counter[str] = Counter()
     keys = [(f"t:{t}", 3) for t in dict.fromkeys(article.meta.tags)]
     keys += [(f"e:{e}", 1) for e in dict.fromkeys(mentions.get(me, []))]
     for group, weight in keys:
         members = groups.get(group, [])
         here = positions[group].get(me, 0) if group in positions else 0
-        for slug in members[max(0, here - RELATED_POOL) : here + RELATED_POOL + 1]:
-            if slug != me:
-                scores[slug] = scores.get(slug, 0) + weight
+        nearest = members[max(0, here - RELATED_POOL) : here + RELATED_POOL + 1]
+        for _ in range(weight):
+            scores.update(nearest)  # counted in C
+    scores.pop(me, None)
     ranked = sorted(scores, key=lambda slug: (-scores[slug], slug))
     return [a for slug in ranked[:limit] if (a := project.article(slug)) is not None]
 
@@ -466,13 +468,15 @@ def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[st
     """
     index = k.term_forms_index(lang)
     done: set[str] = used if used is not None else set()
+    in_page = index.candidates(index.plain(markdown))  # looked up once; each line only tests these
     lines = []
     for line in markdown.split("\n"):
         stripped = line.lstrip()
-        if not stripped or stripped.startswith(("#", "!", "{:", "<", "|", "---")):
+        if not in_page or not stripped or stripped.startswith(("#", "!", "{:", "<", "|", "---")):
             lines.append(line)
             continue
-        candidates = [(f, t) for f, t in index.candidates(line) if t not in done and f.casefold() in line.casefold()]
+        plain = index.plain(line)
+        candidates = [(f, t) for f, folded, t in in_page if t not in done and folded in plain]
         if not candidates:
             lines.append(line)
             continue

@@ -7,6 +7,7 @@ section) must resolve; each problem names the file, the line and the field.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -21,7 +22,7 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.project import Project
 from kb.schema import Localized, Slug, Strict, Text, problems_from
-from kb.textutil import MAX_DATA_BYTES, first_word, read_text, slugify, words
+from kb.textutil import MAX_DATA_BYTES, read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -176,6 +177,11 @@ class Knowledge:
         return cache[key]
 
     @cached_property
+    def entity_order(self) -> dict[str, int]:
+        """Entity id -> its place in entities.yml (the order lists of entities keep)."""
+        return {entity_id: i for i, entity_id in enumerate(self.entities)}
+
+    @cached_property
     def entity_forms(self) -> FormIndex:
         """Every name and alias of every entity, case-sensitive."""
         return FormIndex(
@@ -193,48 +199,70 @@ class Knowledge:
         return cache[lang]
 
 
+_WORD = re.compile(r"\w+")
+
+
+def _form_key(plain: str) -> str | None:
+    """A name's first two words, or its one word ("GPT 4o" for "GPT-4o mini"); None unless it starts with a word."""
+    if not (first := _WORD.match(plain)):
+        return None
+    second = _WORD.search(plain, first.end())
+    return f"{first.group(0)} {second.group(0)}" if second else first.group(0)
+
+
 class FormIndex:
     """Find which of many names occur in a text without trying every name on it.
 
-    Names are grouped by their first word; only the names whose first word
-    occurs in the text are searched for, each with its own word-boundary
-    pattern. Cost grows with the text and the names it may hold, not with
-    the number of names known.
+    Names are grouped by their first two words ("Nguyễn Văn" for "Nguyễn Văn
+    An", "mô hình" for "mô hình ngôn ngữ"), or their one word; only the names
+    whose key occurs in the text, as one word or two words in a row, are
+    searched for, each with its own word-boundary pattern. Keying on one word
+    is not enough: Vietnamese names share family names and terms share their
+    first syllable, so the names behind one word grow with the knowledge base.
     """
 
     def __init__(self, forms: Iterable[tuple[str, str]], *, ignore_case: bool) -> None:
         self.ignore_case = ignore_case
-        self.by_word: dict[str, list[tuple[str, str]]] = {}
-        self.always: list[tuple[str, str]] = []
+        # key -> (form, form as compared, id)
+        self.by_key: dict[str, list[tuple[str, str, str]]] = {}
+        self.always: list[tuple[str, str, str]] = []
         self._patterns: dict[str, re.Pattern[str]] = {}
         for form, item_id in forms:
-            word = first_word(form.casefold() if ignore_case else form)
-            (self.by_word.setdefault(word, []) if word else self.always).append((form, item_id))
+            plain = self.plain(form)
+            key = _form_key(plain)
+            (self.by_key.setdefault(key, []) if key else self.always).append((form, plain, item_id))
+
+    def plain(self, text: str) -> str:
+        """Text as names are compared: case-folded when case does not matter."""
+        return text.casefold() if self.ignore_case else text
 
     def pattern(self, form: str) -> re.Pattern[str]:
         if form not in self._patterns:
             self._patterns[form] = _alias_pattern(form, self.ignore_case)
         return self._patterns[form]
 
-    def candidates(self, text: str) -> list[tuple[str, str]]:
-        """(form, id) pairs whose first word is in the text: the only ones that can match."""
-        present = words(text.casefold() if self.ignore_case else text)
-        found = list(self.always)
-        for word in present & self.by_word.keys():
-            found.extend(self.by_word[word])
+    def candidates(self, plain: str) -> list[tuple[str, str, str]]:
+        """(form, form as compared, id) of the names that can occur in a text (given as :meth:`plain`).
+
+        Each is in the text as a substring; whether as a whole name is for
+        :meth:`occurs` to say.
+        """
+        tokens = _WORD.findall(plain)
+        present = set(tokens)
+        present.update(map(" ".join, itertools.pairwise(tokens)))
+        found = [entry for entry in self.always if entry[1] in plain]
+        for key in present & self.by_key.keys():
+            found.extend(entry for entry in self.by_key[key] if entry[1] in plain)
         return found
 
     def found_ids(self, text: str) -> set[str]:
-        plain = text.casefold() if self.ignore_case else text
-        found = set()
-        for form, item_id in self.candidates(text):
-            if item_id in found or (form.casefold() if self.ignore_case else form) not in plain:
-                continue  # a substring test first: most candidates fail it, at C speed
-            if self._occurs(form, text):
+        found: set[str] = set()
+        for form, _, item_id in self.candidates(self.plain(text)):
+            if item_id not in found and self.occurs(form, text):
                 found.add(item_id)
         return found
 
-    def _occurs(self, form: str, text: str) -> bool:
+    def occurs(self, form: str, text: str) -> bool:
         """Whether the form occurs as a whole name: its pattern, tried only where the form is.
 
         A pattern that starts with a lookbehind is tried at every position of
@@ -438,7 +466,8 @@ def mentioned_entities(k: Knowledge, texts: list[str]) -> list[Entity]:
     """Entities whose name or an alias occurs in any of the texts (case-sensitive)."""
     text = "\n".join(prose(t) for t in texts)
     found = k.entity_forms.found_ids(text)
-    return [entity for entity in k.entities.values() if entity.id in found]
+    order = k.entity_order
+    return [k.entities[entity_id] for entity_id in sorted(found, key=order.__getitem__)]
 
 
 def term_forms(term: Term, lang: str) -> list[str]:

@@ -94,17 +94,3 @@ def markdown_slugify(value: str, separator: str) -> str:
 def short_hash(text: str) -> str:
     """A short, stable content hash used to tie a translation to its source."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-_FIRST_WORD = re.compile(r"\w+")
-
-
-def first_word(text: str) -> str | None:
-    """The first word of a text if it starts with one (a key for candidate lookups)."""
-    match = _FIRST_WORD.match(text)
-    return match.group(0) if match else None
-
-
-def words(text: str) -> set[str]:
-    """The distinct words of a text."""
-    return set(_FIRST_WORD.findall(text))
