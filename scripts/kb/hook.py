@@ -7,6 +7,7 @@ into the package; the work happens in kb.pages and kb.render.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import html
 import os
@@ -39,6 +40,10 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     except ContentError as exc:
         raise PluginError(f"kb: content problems:\n{exc}") from None
     _sites[lang] = site
+    # The loaded project lives until the build ends: keep the garbage collector from walking it
+    # again and again while MkDocs renders (a few seconds at thousands of articles). See on_post_build.
+    gc.collect()  # first, so no garbage (an earlier build's, in kb build and serve) is frozen with it
+    gc.freeze()
     # Reproducible output: the sitemap's dates and gzip stamp come from the content.
     if "SOURCE_DATE_EPOCH" not in os.environ and site.project.articles:
         newest = max(a.meta.published.value for a in site.project.articles)
@@ -109,12 +114,13 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     clean = markup.sanitize(html)
     if not search.searchable(page.meta):
         return clean
-    terms = site.terms_used.get(page.file.src_uri)
+    terms = pages.page_terms(site, page.file.src_uri, page.markdown or "")
     return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang, terms)}</div>"
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """List each page's versions in every language in sitemap.xml (hreflang for search engines)."""
+    gc.unfreeze()  # what on_config froze can be collected again (kb serve loads a new project each build)
     roots = config.extra.get("kb_roots")
     sitemap = Path(config.site_dir) / "sitemap.xml"
     if not roots or not sitemap.exists():
@@ -142,3 +148,7 @@ def on_post_build(config: MkDocsConfig) -> None:
     compressed = sitemap.with_name("sitemap.xml.gz")
     if compressed.exists():
         compressed.write_bytes(gzip.compress(text.encode("utf-8"), mtime=0))
+
+
+def on_build_error(error: Exception) -> None:
+    gc.unfreeze()

@@ -22,7 +22,8 @@ CAPTION_CLASS = "{: .kb-caption }"
 LEAD_CLASS = "{: .kb-lead }"
 
 TERMINAL = re.compile(r"""[.!?…:]["”’»)\]]*\s*$""")
-_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+# Runs of spaces and single odd spaces (tab, no-break): a lone plain space is left as it is.
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]{2,}|[\t\u00a0\u2007\u202f]")
 _UPPER_START = re.compile(r"""^["“‘'(]*[A-ZÀ-ỸĐ0-9]""")
 _DATE_LINE = re.compile(r"^(\d{1,2}):(\d{2}) (\d{1,2})/(\d{1,2})/(\d{4})$")
 _PDF_PLACEHOLDER = re.compile(r"^Image not found or type unknown$", re.I)
@@ -37,7 +38,12 @@ _ATTR = re.compile(r"""(\w[\w-]*)\s*=\s*("([^"]*)"|'([^']*)')""")
 _MD_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FENCE = re.compile(r"^(```|~~~)")
+_PADDED_OPENING_QUOTE = re.compile(r'(^|[\s(:])"\s+(?=\S)')
+_PADDED_CLOSING_QUOTE = re.compile(r'(?<=\S)\s+([.,;:!?]*)"(?=\s|$|[.,;:)])')
+_PUNCTUATION = ".,;:!?"
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\w)\s+([.,;:!?])(?=\"|$)")
 
+_PEOPLE_EMOJI = re.compile("[\U0001f3c3-\U0001f9d8]")  # the first characters _LOST_ZWJ can start with
 # Emoji sequences whose zero-width joiner (U+200D) was lost upstream: the
 # pair is shown as two pictures instead of one. Restored when rendering.
 _LOST_ZWJ = re.compile(
@@ -56,13 +62,19 @@ class Converted:
 
 def tidy(text: str) -> str:
     """Normalise one block's inline text: NFC, single spaces, tidy quotes."""
-    text = unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text).strip()
-    # PDF extraction pads straight quotes: '" Chúng ta … hoạt động ."'.
-    text = re.sub(r'(^|[\s(:])"\s+(?=\S)', r'\1"', text)
-    text = re.sub(r'(?<=\S)\s+([.,;:!?]*)"(?=\s|$|[.,;:)])', r'\1"', text)
-    text = re.sub(r"(?<=\w)\s+([.,;:!?])(?=\"|$)", r"\1", text)
-    return _LOST_ZWJ.sub(lambda m: (m.group(1) or m.group(2)) + "\u200d", text)
+    # Each regex below runs only when the text has what it could change (most lines have nothing).
+    if '"' in text:  # PDF extraction pads straight quotes: '" Chúng ta … hoạt động ."'.
+        text = _PADDED_OPENING_QUOTE.sub(r'\1"', text)
+        text = _PADDED_CLOSING_QUOTE.sub(r'\1"', text)
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    elif len(text) > 1 and text[-1] in _PUNCTUATION and text[-2].isspace():
+        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
+    if _PEOPLE_EMOJI.search(text):
+        text = _LOST_ZWJ.sub(lambda m: (m.group(1) or m.group(2)) + "\u200d", text)
+    return text
 
 
 def _is_terminal(line: str) -> bool:

@@ -31,7 +31,7 @@ class Site:
     static: dict[str, bytes] = field(default_factory=dict)
     # A person's draft translation: its path is served by a generated page instead.
     replaced: set[str] = field(default_factory=set)
-    # Glossary terms each article page uses (found while linking them), for search.
+    # Glossary terms each article page uses (found while linking them), for search (page_terms).
     terms_used: dict[str, set[str]] = field(default_factory=dict)
 
     @property
@@ -155,8 +155,6 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             + render.article_footer(article, lang, ui)
             + kbrender.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
         )
-    if site.knowledge.terms:  # articles find theirs while linking them
-        site.terms_used[src_uri] = site.knowledge.term_forms_index(lang).found_ids(prose(markdown))
     page = site.human_page(src_uri)
     if page is not None and page.state(lang) == "stale":
         markdown = _after_title(markdown, render.state_banner(lang, ui, page_url, page.source_lang))
@@ -165,6 +163,15 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     if render.SOURCES_MARKER in markdown:
         markdown = markdown.replace(render.SOURCES_MARKER, render.sources_table(project, lang, ui))
     return markdown
+
+
+def page_terms(site: Site, src_uri: str, markdown: str) -> set[str]:
+    """The glossary terms a page uses, for search: an article's were found while linking them."""
+    if src_uri in site.terms_used:
+        return site.terms_used[src_uri]
+    if not site.knowledge.terms:
+        return set()
+    return site.knowledge.term_forms_index(site.lang).found_ids(prose(markdown))
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:

@@ -53,7 +53,8 @@ def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = Non
     ``terms`` are the glossary terms the page uses, as found when linking
     them in an article; other pages add only their 'đ' words.
     """
-    extra = [fold(w) for w in _D_WORDS.findall(_TAGS.sub(" ", html))]
+    has_d = "đ" in html or "Đ" in html
+    extra = [fold(w) for w in _D_WORDS.findall(_TAGS.sub(" ", html))] if has_d else []
     other = "en" if lang == "vi" else "vi"
     for term_id in sorted(terms or ()):
         if term_id in k.terms:

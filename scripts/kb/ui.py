@@ -26,7 +26,8 @@ class UI:
         text = str(self.strings[key])
         if not values:
             return text
-        text = _PLURAL.sub(lambda m: m[2] if values.get(m[1]) == 1 else m[3], text)
+        if "|" in text:
+            text = _PLURAL.sub(lambda m: m[2] if values.get(m[1]) == 1 else m[3], text)
         return text.format(**values)
 
     def date(self, when: PubDate) -> str:

@@ -15,6 +15,7 @@ from kb.errors import ContentError, Problem
 
 # libyaml's parser when PyYAML was built with it (the wheels are): several times faster.
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # libyaml's emitter, for the same reason
 
 
 class _Loader(_Base):  # type: ignore[misc,valid-type]
@@ -102,4 +103,4 @@ def split_front_matter(text: str, shown: str, *, required: bool = True) -> tuple
 
 def dump(data: Any) -> str:
     """Deterministic, readable YAML (insertion order, UTF-8, no line wrapping)."""
-    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
+    return yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=10_000, default_flow_style=False)
