@@ -78,6 +78,17 @@ def test_floor_builds_the_same_pages_without_the_hook(corpus, built, tmp_path):
     assert bench.html_pages(floor_site) == bench.html_pages(built)
 
 
+def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
+    timed = bench.measure_builds(corpus, tmp_path / "site")
+    assert list(timed) == list(LANGS)
+    assert all(t["seconds"] > 0 and t["peak_rss_kib"] > 0 for t in timed.values())
+    assert timed["en"]["peak_rss_kib"] >= timed["vi"]["peak_rss_kib"]  # one process: the peak so far
+    assert (tmp_path / "site" / "index.html").exists() and (tmp_path / "site" / "en" / "index.html").exists()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RuntimeError, match="failed"):  # no mkdocs.yml there
+        bench.measure_builds(tmp_path / "empty", tmp_path / "nothing")
+
+
 def test_generation_timing_and_sizes(corpus, built):
     seconds = bench.time_generation(corpus)
     assert set(seconds) == set(LANGS) and all(s > 0 for s in seconds.values())

@@ -33,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from kb import ingest, pages, search, yamlio
+from kb import ingest, pages, render, search, yamlio
 from kb.project import ARTICLES, Paths
 from kb.schema import DEFAULT_LANG, LANGS, SeedMeta
 from kb.structure import blocks as split_blocks
@@ -998,16 +998,17 @@ def materialize(root: Path, out: Path) -> None:
 # the languages share (the loaded project, its knowledge and mentions) is
 # loaded once. Each language's time and the peak memory so far are printed.
 _BUILD_BOTH = """
-import json, os, resource, sys, time
+import json, resource, sys, time
 from pathlib import Path
 from kb.build import build_language
 from kb.project import Paths
-from kb.schema import DEFAULT_LANG, LANGS
+from kb.render import lang_root
+from kb.schema import LANGS
 root, site = Path(sys.argv[1]), Path(sys.argv[2])
 result = {}
 for lang in LANGS:
     start = time.perf_counter()
-    build_language(Paths(root), lang, site if lang == DEFAULT_LANG else site / lang)
+    build_language(Paths(root), lang, site / lang_root(lang))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result[lang] = {"seconds": time.perf_counter() - start, "peak_rss_kib": float(peak)}
 print(json.dumps(result))
@@ -1134,7 +1135,7 @@ def first_search(site: Path) -> dict[str, dict[str, Any]]:
                 queries: dict[str, dict[str, float]] = {}
                 for query in FIRST_SEARCHES[lang]:
                     page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-                    page.goto(server.base + ("" if lang == DEFAULT_LANG else f"{lang}/"))
+                    page.goto(server.base + render.lang_root(lang))
                     page.wait_for_load_state("networkidle")
                     sizes: list[int] = []
 
@@ -1266,7 +1267,7 @@ def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, i
     try:
         for lang in LANGS:
             for label, path in lighthouse_pages(site).items():
-                url = server.base + ("" if lang == DEFAULT_LANG else f"{lang}/") + path
+                url = server.base + render.lang_root(lang) + path
                 results = [_lighthouse_once(binary, url) for _ in range(runs)]
                 scores[f"{lang} {label}"] = {
                     name: sorted(r[name] for r in results)[len(results) // 2] for name in results[0]
@@ -1352,7 +1353,7 @@ def serve_rebuild(root: Path) -> float:
 
     def builder() -> None:  # what kb serve's builder does
         for lang in LANGS:
-            build_language(paths, lang, site_dir if lang == DEFAULT_LANG else site_dir / lang, site_url=url)
+            build_language(paths, lang, site_dir / render.lang_root(lang), site_url=url)
         search.index_site(site_dir)
 
     edited = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]
@@ -1382,11 +1383,6 @@ def _log(message: str) -> None:
     print(f"kb bench: {message}", file=sys.stderr, flush=True)
 
 
-def _build_both(root: Path, site: Path) -> dict[str, dict[str, float]]:
-    """Strict builds of both languages: Vietnamese at the root, English under en/."""
-    return measure_builds(root, site)
-
-
 def bench_one(
     n: int, base: Path, source_root: Path, seed: int = 0, *, scores: bool = False, serve: bool = True
 ) -> dict[str, Any]:
@@ -1408,7 +1404,7 @@ def bench_one(
     row["generation_s"] = time_generation(corpus)
     _log(f"N={n}: kb check {row['check_s']:.1f} s, generation {row['generation_s']}")
 
-    real = _build_both(corpus, site)
+    real = measure_builds(corpus, site)
     row["build_s"] = {lang: m["seconds"] for lang, m in real.items()}
     row["peak_rss_kib"] = {lang: m["peak_rss_kib"] for lang, m in real.items()}
     t = perf_counter()
@@ -1417,7 +1413,7 @@ def bench_one(
     _log(f"N={n}: mkdocs builds {row['build_s']}, pagefind {row['pagefind_s']:.1f} s")
 
     materialize(corpus, floor)
-    row["floor_s"] = {lang: m["seconds"] for lang, m in _build_both(floor, floor_site).items()}
+    row["floor_s"] = {lang: m["seconds"] for lang, m in measure_builds(floor, floor_site).items()}
     real_pages, floor_pages = html_pages(site), html_pages(floor_site)
     row["pages"] = len(real_pages)
     row["floor_same_pages"] = real_pages == floor_pages

@@ -10,7 +10,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import search
+from kb import render, search
 from kb.errors import ContentError, Problem
 from kb.project import Paths
 from kb.schema import DEFAULT_LANG, LANGS
@@ -88,8 +88,7 @@ def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         for lang in LANGS:
-            target = staging if lang == DEFAULT_LANG else staging / lang
-            build_language(paths, lang, target, verbose=verbose, site_url=site_url)
+            build_language(paths, lang, staging / render.lang_root(lang), verbose=verbose, site_url=site_url)
         try:
             search.index_site(staging)
         except search.SearchIndexFailed as exc:
@@ -125,8 +124,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
     def builder() -> None:
         try:
             for lang in LANGS:
-                target = site_dir if lang == DEFAULT_LANG else site_dir / lang
-                build_language(paths, lang, target, site_url=url)
+                build_language(paths, lang, site_dir / render.lang_root(lang), site_url=url)
             search.index_site(site_dir)
             log.info("Built both languages; serving %s and %sen/", url, url)
         except (BuildFailed, ContentError, search.SearchIndexFailed) as exc:

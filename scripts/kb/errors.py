@@ -41,6 +41,11 @@ class ContentError(Exception):
 
 def rel(path: Path, root: Path) -> str:
     """Return ``path`` relative to ``root`` with forward slashes, for messages."""
+    if path.is_absolute() == root.is_absolute() and ".." not in path.parts:
+        try:  # the usual case, a path built under the root: no file-system calls
+            return path.relative_to(root).as_posix()
+        except ValueError:
+            pass
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:

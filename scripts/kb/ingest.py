@@ -66,11 +66,11 @@ def tidy(text: str) -> str:
         text = unicodedata.normalize("NFC", text)
     text = _SPACES.sub(" ", text).strip()
     # Each regex below runs only when the text has what it could change (most lines have nothing).
-    if '"' in text:  # PDF extraction pads straight quotes: '" Chúng ta … hoạt động ."'.
+    quoted = '"' in text
+    if quoted:  # PDF extraction pads straight quotes: '" Chúng ta … hoạt động ."'.
         text = _PADDED_OPENING_QUOTE.sub(r'\1"', text)
         text = _PADDED_CLOSING_QUOTE.sub(r'\1"', text)
-        text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
-    elif len(text) > 1 and text[-1] in _PUNCTUATION and text[-2].isspace():
+    if quoted or (len(text) > 1 and text[-1] in _PUNCTUATION and text[-2].isspace()):
         text = _SPACE_BEFORE_PUNCTUATION.sub(r"\1", text)
     if _PEOPLE_EMOJI.search(text):
         text = _LOST_ZWJ.sub(lambda m: (m.group(1) or m.group(2)) + "\u200d", text)

@@ -55,11 +55,6 @@ class Paths:
         return self.root / ("mkdocs.yml" if lang == DEFAULT_LANG else f"mkdocs.{lang}.yml")
 
     def show(self, path: Path) -> str:
-        if (not path.is_absolute() or self.root.is_absolute()) and ".." not in path.parts:
-            try:  # the usual case, a path under the root: no file-system calls
-                return path.relative_to(self.root).as_posix()
-            except ValueError:
-                pass
         return rel(path, self.root)
 
 

@@ -50,8 +50,7 @@ def searchable(meta: dict) -> bool:
 def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> list[str]:
     """Words a page should also be found by: its 'đ' words with 'd', other-language names of its terms.
 
-    ``terms`` are the glossary terms the page uses, as found when linking
-    them in an article; other pages add only their 'đ' words.
+    ``terms`` are the glossary terms the page uses (:func:`kb.pages.page_terms`).
     """
     has_d = "đ" in html or "Đ" in html
     extra = [fold(w) for w in _D_WORDS.findall(_TAGS.sub(" ", html))] if has_d else []
