@@ -33,7 +33,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from kb import ingest, pages, render, search, yamlio
+from kb import hook, ingest, pages, render, search, yamlio
 from kb.project import ARTICLES, Paths
 from kb.schema import DEFAULT_LANG, LANGS, SeedMeta
 from kb.structure import blocks as split_blocks
@@ -952,13 +952,22 @@ def _drop_keys(config: str, keys: Sequence[str]) -> str:
     return "".join(out)
 
 
-def _floor_config(source: Path, lang: str, site_url: str | None) -> str:
-    """One language's config without our hook, reading the materialised docs."""
+def _floor_config(source: Path, lang: str, site_url: str | None, extra: dict[str, object]) -> str:
+    """One language's config without our hook, reading the materialised docs.
+
+    What the hook puts in the config for the templates (the site URL of
+    English, ``extra``'s search dialog and language roots) is written in,
+    so the floor renders the same page templates.
+    """
     text = _drop_keys(source.read_text(encoding="utf-8"), ("hooks", "watch"))
     text = re.sub(r"(?m)^docs_dir:.*$", f"docs_dir: docs/{lang}", text)
+    values = "".join(f"  {key}: {json.dumps(value, sort_keys=True)}\n" for key, value in sorted(extra.items()))
+    text, found = re.subn(r"(?m)^extra:[ \t]*\n", lambda m: m.group(0) + values, text, count=1)
+    if not found:
+        text += f"\nextra:\n{values}"
     header = "# The benchmark's floor: generated Markdown built by plain MkDocs, without the kb hook.\n"
-    if lang != DEFAULT_LANG and site_url and not site_url.rstrip("/").endswith(f"/{lang}"):
-        text += f'\nsite_url: "{site_url.rstrip("/")}/{lang}/"  # what the hook sets\n'
+    if (url := hook.language_url(site_url, lang)) != site_url:
+        text += f'\nsite_url: "{url}"  # what the hook sets\n'
     return header + text
 
 
@@ -967,8 +976,12 @@ def materialize(root: Path, out: Path) -> None:
     from mkdocs.utils.yaml import yaml_load
 
     paths = Paths(root)
+    with paths.config(DEFAULT_LANG).open(encoding="utf-8") as stream:
+        site_url = yaml_load(stream).get("site_url")
+    extras = {}
     for lang in LANGS:
         site = pages.load_site(root, lang)
+        extras[lang] = hook.template_extra(lang, hook.language_url(site_url, lang), site.ui)
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
             _write(docs / src_uri, text)
@@ -983,10 +996,8 @@ def materialize(root: Path, out: Path) -> None:
                 shutil.copy2(other, target)
     if (root / "overrides").is_dir():
         shutil.copytree(root / "overrides", out / "overrides", dirs_exist_ok=True)
-    with paths.config(DEFAULT_LANG).open(encoding="utf-8") as stream:
-        site_url = yaml_load(stream).get("site_url")
     for lang in LANGS:
-        _write(Paths(out).config(lang), _floor_config(paths.config(lang), lang, site_url))
+        _write(Paths(out).config(lang), _floor_config(paths.config(lang), lang, site_url, extras[lang]))
 
 
 # --------------------------------------------------------------------------

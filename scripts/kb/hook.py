@@ -35,32 +35,47 @@ def _lang(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     lang = _lang(config)
+    # The loaded project lives until the build ends: keep the garbage collector from walking it
+    # again and again while it is loaded and while MkDocs renders (seconds at thousands of articles).
+    gc.disable()
     try:
         site = pages.load_site(root, lang)
     except ContentError as exc:
         raise PluginError(f"kb: content problems:\n{exc}") from None
+    finally:
+        gc.enable()
     _sites[lang] = site
-    # The loaded project lives until the build ends: keep the garbage collector from walking it
-    # again and again while MkDocs renders (a few seconds at thousands of articles). See on_post_build.
     gc.collect()  # first, so no garbage (an earlier build's, in kb build and serve) is frozen with it
-    gc.freeze()
+    gc.freeze()  # until on_post_build
     # Reproducible output: the sitemap's dates and gzip stamp come from the content.
     if "SOURCE_DATE_EPOCH" not in os.environ and site.project.articles:
         newest = max(a.meta.published.value for a in site.project.articles)
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
-    if lang != DEFAULT_LANG and config.site_url and not config.site_url.rstrip("/").endswith(f"/{lang}"):
-        config.site_url = config.site_url.rstrip("/") + f"/{lang}/"
-    # For overrides/main.html: each language's absolute root, for the hreflang links.
-    if config.site_url:
-        root_url = config.site_url.removesuffix(f"{lang}/") if lang != DEFAULT_LANG else config.site_url
-        root_url = root_url.rstrip("/") + "/"
-        config.extra["kb_roots"] = {other: root_url + ("" if other == DEFAULT_LANG else f"{other}/") for other in LANGS}
-    # For overrides/partials/kb-search.html: where the bundle is, from this build's root, and its strings.
-    config.extra["kb_search"] = {
-        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
-        "strings": search_strings(site.ui),
-    }
+    config.site_url = language_url(config.site_url, lang)
+    config.extra.update(template_extra(lang, config.site_url, site.ui))
     return config
+
+
+def language_url(site_url: str | None, lang: str) -> str | None:
+    """A language's site_url: the configured one, with "en/" appended for English."""
+    if lang != DEFAULT_LANG and site_url and not site_url.rstrip("/").endswith(f"/{lang}"):
+        return site_url.rstrip("/") + f"/{lang}/"
+    return site_url
+
+
+def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]:
+    """What the templates read from ``extra``: each language's root (for overrides/main.html's
+    hreflang links) and the search dialog's bundle path and strings (overrides/partials/kb-search.html)."""
+    extra: dict[str, object] = {}
+    if site_url:
+        root_url = site_url.removesuffix(f"{lang}/") if lang != DEFAULT_LANG else site_url
+        root_url = root_url.rstrip("/") + "/"
+        extra["kb_roots"] = {other: root_url + ("" if other == DEFAULT_LANG else f"{other}/") for other in LANGS}
+    extra["kb_search"] = {
+        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
+        "strings": search_strings(ui),
+    }
+    return extra
 
 
 def search_strings(ui: UI) -> dict[str, str]:
