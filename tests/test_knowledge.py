@@ -10,6 +10,8 @@ import pytest
 from kb.cli import main
 from kb.knowledge import FormIndex, load_knowledge, parse_event_date
 from kb.project import load_project
+from kb.schema import parse_pubdate
+from kb.ui import load_ui
 from tests.conftest import ROOT, replace_in
 
 PROJECT = load_project(ROOT)
@@ -90,6 +92,24 @@ NAMES = [
 )
 def test_names_are_found_as_whole_names(text, found):
     assert FormIndex(NAMES, ignore_case=False).found_ids(text) == found
+
+
+@pytest.mark.parametrize(
+    ("raw", "vi", "en"),
+    [
+        ("2024-05-13T12:00:00+07:00", "12:00, 13/05/2024 (UTC+7)", "13 May 2024, 12:00 (UTC+7)"),
+        ("2024-05-13T05:00:00+00:00", "05:00, 13/05/2024 (UTC+0)", "13 May 2024, 05:00 (UTC+0)"),  # the same instant
+        ("2024-05-13T05:00:00-03:30", "05:00, 13/05/2024 (UTC-3:30)", "13 May 2024, 05:00 (UTC-3:30)"),
+        ("2024-05-13", "13/05/2024", "13 May 2024"),
+    ],
+)
+def test_dates_show_their_own_time_zone_however_often_they_are_formatted(raw, vi, en):
+    ui = load_ui(ROOT / "data", ROOT)
+    for _ in range(2):  # the second time from the formatted-date cache
+        for other in ("2024-05-13T12:00:00+07:00", "2024-05-13T05:00:00+00:00"):
+            ui["vi"].date(parse_pubdate(other))
+        assert ui["vi"].date(parse_pubdate(raw)) == vi
+        assert ui["en"].date(parse_pubdate(raw)) == en
 
 
 def test_term_forms_ignore_case():

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kb import kbrender, pages, search
 from kb.textutil import slugify
+from tests.conftest import ROOT
 
 MATERIAL = Path(__import__("material").__file__).parent / "templates" / "partials"
 
@@ -86,6 +88,38 @@ def test_pages_carry_their_d_words_folded_and_other_language_terms(built_site):
     agents = _extra_words(built_site / "en/topics/ai-agents/index.html")
     assert "tác nhân AI" in agents
     assert "đ" not in rewind
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("con đường phía trước", ["đường"]),
+        ("Đà Nẵng và đi đến", ["Đà", "đi", "đến"]),
+        ("đường-đi, (đâu)?", ["đường", "đi", "đâu"]),
+        ("ĐĐđ đ", ["ĐĐđ", "đ"]),  # one word however many đ it holds
+        ("x_đ1 2đ", ["x_đ1", "2đ"]),  # \w: letters, digits, underscore
+        ("modelđ", ["modelđ"]),
+        ("không có chữ nào", []),
+        ("", []),
+    ],
+)
+def test_d_words_are_the_whole_words_holding_d(text, words):
+    assert search.d_words(text) == words
+    assert search.d_words(text) == re.findall(r"\w*[đĐ]\w*", text)  # the plain pattern it replaces
+
+
+def test_a_pages_search_terms_come_from_what_is_indexed_not_its_lists():
+    site = pages.load_site(ROOT, "vi")
+    terms = site.knowledge.terms
+    listed, described = terms["quantization"], terms["ai-agent"]
+    text = f"Trang này nói về {described.term['vi']}.\n\n" + kbrender._not_indexed(
+        f"### 2024 · Một sự kiện {{#e}}\n\nNhờ {listed.term['vi']}."  # an event, as topic pages list them
+    )
+    assert pages.page_terms(site, "topics/example.md", text) == {"ai-agent"}
+    assert pages.page_terms(site, "topics/example.md", text.replace("kb-noindex", "kb-other")) == {
+        "ai-agent",
+        "quantization",
+    }
 
 
 def test_search_code_is_not_loaded_until_a_reader_searches(built_site):

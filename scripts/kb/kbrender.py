@@ -196,6 +196,14 @@ def _not_indexed(markdown: str) -> str:
     return f'<div class="{NOINDEX}" markdown>\n\n{markdown}\n\n</div>\n'
 
 
+_NOT_INDEXED = re.compile(rf'<div class="{NOINDEX}" markdown>\n\n.*?\n\n</div>\n', re.S)
+
+
+def indexed_part(markdown: str) -> str:
+    """A generated page's Markdown without the sections :func:`_not_indexed` marked."""
+    return _NOT_INDEXED.sub("\n", markdown) if NOINDEX in markdown else markdown
+
+
 def _listed(items: list, render, more_link: str, more_label: str, ui: UI, newest_last: bool = False) -> list[str]:
     """At most LIMITS.listed items (the newest), then a link to the full list when there are more."""
     limit = paging.LIMITS.listed
@@ -431,6 +439,9 @@ def related_articles(
     the articles nearest in time that share it, so the cost per article does
     not grow with the size of the knowledge base.
     """
+    mine = ("related", id(mentions), article.slug, limit)  # the same in every language: found once
+    if mine in project.cache:
+        return project.cache[mine]
     key = ("related-index", id(mentions))
     if key not in project.cache:
         groups: dict[str, list[str]] = {}
@@ -454,7 +465,8 @@ def related_articles(
             scores.update(nearest)  # counted in C
     scores.pop(me, None)
     ranked = sorted(scores, key=lambda slug: (-scores[slug], slug))
-    return [a for slug in ranked[:limit] if (a := project.article(slug)) is not None]
+    project.cache[mine] = [a for slug in ranked[:limit] if (a := project.article(slug)) is not None]
+    return project.cache[mine]
 
 
 _PROTECTED = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*")

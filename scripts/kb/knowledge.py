@@ -7,10 +7,9 @@ section) must resolve; each problem names the file, the line and the field.
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property, total_ordering
 from pathlib import Path
@@ -215,8 +214,8 @@ class FormIndex:
 
     Names are grouped by their first two words ("Nguyễn Văn" for "Nguyễn Văn
     An", "mô hình" for "mô hình ngôn ngữ"), or their one word; only the names
-    whose key occurs in the text, as one word or two words in a row, are
-    searched for, each with its own word-boundary pattern. Keying on one word
+    whose key's words all occur in the text, and which occur in it as a
+    substring, are searched for, each with its own word-boundary pattern. Keying on one word
     is not enough: Vietnamese names share family names and terms share their
     first syllable, so the names behind one word grow with the knowledge base.
     """
@@ -231,6 +230,12 @@ class FormIndex:
             plain = self.plain(form)
             key = _form_key(plain)
             (self.by_key.setdefault(key, []) if key else self.always).append((form, plain, item_id))
+        # A key's first word -> (its second word or "", the key): a text's words are looked up
+        # here, rather than every pair of adjacent words being joined and looked up.
+        self._by_first: dict[str, list[tuple[str, str]]] = {}
+        for key in self.by_key:
+            first, _, second = key.partition(" ")
+            self._by_first.setdefault(first, []).append((second, key))
 
     def plain(self, text: str) -> str:
         """Text as names are compared: case-folded when case does not matter."""
@@ -247,17 +252,23 @@ class FormIndex:
         Each is in the text as a substring; whether as a whole name is for
         :meth:`occurs` to say.
         """
-        tokens = _WORD.findall(plain)
-        present = set(tokens)
-        present.update(map(" ".join, itertools.pairwise(tokens)))
-        found = [entry for entry in self.always if entry[1] in plain]
-        for key in present & self.by_key.keys():
-            found.extend(entry for entry in self.by_key[key] if entry[1] in plain)
-        return found
+        return [entry for entry in self._keyed(plain) if entry[1] in plain]
+
+    def _keyed(self, plain: str) -> Iterator[tuple[str, str, str]]:
+        """The names whose key's words are all in the text (and those without a key)."""
+        words = set(_WORD.findall(plain))
+        yield from self.always
+        for first in words & self._by_first.keys():
+            for second, key in self._by_first[first]:
+                if not second or second in words:
+                    yield from self.by_key[key]
 
     def found_ids(self, text: str) -> set[str]:
+        plain = self.plain(text)
+        # Case-sensitive names are found (at C speed) by occurs itself; a substring test first would repeat it.
+        entries = self.candidates(plain) if self.ignore_case else self._keyed(plain)
         found: set[str] = set()
-        for form, _, item_id in self.candidates(self.plain(text)):
+        for form, _, item_id in entries:
             if item_id not in found and self.occurs(form, text):
                 found.add(item_id)
         return found

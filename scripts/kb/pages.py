@@ -166,12 +166,15 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
 
 
 def page_terms(site: Site, src_uri: str, markdown: str) -> set[str]:
-    """The glossary terms a page uses, for search: an article's were found while linking them."""
+    """The glossary terms a page uses where search indexes it (an article's were found while linking them).
+
+    The lists of a topic or entity page are left out of the index, and so are their terms.
+    """
     if src_uri in site.terms_used:
         return site.terms_used[src_uri]
     if not site.knowledge.terms:
         return set()
-    return site.knowledge.term_forms_index(site.lang).found_ids(prose(markdown))
+    return site.knowledge.term_forms_index(site.lang).found_ids(prose(kbrender.indexed_part(markdown)))
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:

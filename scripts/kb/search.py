@@ -28,7 +28,8 @@ from kb.textutil import fold
 
 BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
-_D_WORDS = re.compile(r"\w*[đĐ]\w*")
+_D = re.compile("[đĐ]")
+_WORD = re.compile(r"\w+")
 # Left out of the index: what a page repeats from other pages (lists of the
 # events and articles on a topic or entity page, an event's source line), so
 # each is found once, on its own page, and the index chunks stay small.
@@ -53,12 +54,32 @@ def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = Non
     ``terms`` are the glossary terms the page uses (:func:`kb.pages.page_terms`).
     """
     has_d = "đ" in html or "Đ" in html
-    extra = [fold(w) for w in _D_WORDS.findall(_TAGS.sub(" ", html))] if has_d else []
+    extra = [fold(w) for w in d_words(_TAGS.sub(" ", html))] if has_d else []
     other = "en" if lang == "vi" else "vi"
     for term_id in sorted(terms or ()):
         if term_id in k.terms:
             extra.extend(term_forms(k.terms[term_id], other))
     return list(dict.fromkeys(extra))
+
+
+def d_words(text: str) -> list[str]:
+    """The words (``\\w+``) of a text that hold "đ" or "Đ", in order, repeats kept.
+
+    Each "đ" is found at C speed and its word grown around it: a pattern
+    like ``\\w*[đĐ]\\w*`` is tried at every letter of the page, five times slower.
+    """
+    words, end = [], 0
+    for match in _D.finditer(text):
+        if match.start() < end:  # in the word just taken
+            continue
+        start = match.start()
+        while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        word = _WORD.match(text, start)
+        assert word is not None  # "đ" is a word character
+        words.append(word.group(0))
+        end = word.end()
+    return words
 
 
 def hidden_terms(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import yamlio
@@ -21,6 +21,8 @@ class UI:
 
     lang: str
     strings: dict[str, object]
+    # Formatted dates: list pages repeat the same articles' dates thousands of times.
+    _dates: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, key: str, **values: object) -> str:
         text = str(self.strings[key])
@@ -31,6 +33,12 @@ class UI:
         return text.format(**values)
 
     def date(self, when: PubDate) -> str:
+        key = (when.value.isoformat(), when.has_time)  # not the datetime: 12:00+07:00 == 05:00+00:00
+        if (text := self._dates.get(key)) is None:
+            text = self._dates[key] = self._format_date(when)
+        return text
+
+    def _format_date(self, when: PubDate) -> str:
         v = when.value
         fields = {"day": v.day, "month": v.month, "year": v.year, "hour": v.hour, "minute": v.minute}
         months = self.strings.get("month_names") or []
