@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html.parser
 import subprocess
 import sys
 import unicodedata
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main
-from tests.conftest import replace_in
+from tests.conftest import ROOT, replace_in
 
 META = "seeds/003_a724639d212df85e.yml"
 SEED = "seeds/003_a724639d212df85e.txt"
@@ -340,3 +341,55 @@ def test_active_content_in_a_seed_is_removed_by_the_sanitiser_never_rendered(pro
     for active in ("alert(", "<script", "<iframe", "onerror", "onclick", "javascript:"):
         assert active not in content  # ... but nothing that runs
     assert "liên kết" in content and 'src="https://example.com/a.png"' in content  # the harmless parts stay
+
+
+_VOID = frozenset({"area", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"})
+
+
+class _Tags(html.parser.HTMLParser):
+    """An HTML fragment as what it means: tags with their attributes, and text; not how it is spelt."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.events: list[tuple] = []
+        self.feed(text)
+        self.close()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.events.append(("<", tag, sorted((name, value or "") for name, value in attrs)))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        self.handle_endtag(tag)  # <path/> is <path></path>
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in _VOID:
+            self.events.append((">", tag))
+
+    def handle_data(self, data: str) -> None:
+        if self.events and self.events[-1][0] == "text":
+            self.events[-1] = ("text", self.events[-1][1] + data)
+        else:
+            self.events.append(("text", data))
+
+
+def test_the_sanitiser_changes_nothing_on_the_real_site(monkeypatch, tmp_path):
+    """Every page's content goes through nh3, and our own Markdown loses no tag or attribute to it."""
+    from kb import markup
+    from kb.build import build_site
+    from kb.project import Paths
+
+    seen: list[tuple[str, str]] = []
+    sanitize = markup.sanitize
+
+    def recording(text: str) -> str:
+        clean = sanitize(text)
+        seen.append((text, clean))
+        return clean
+
+    monkeypatch.setattr(markup, "sanitize", recording)
+    site = build_site(Paths(ROOT), tmp_path / "site")
+    pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
+    assert len(seen) == len(pages)
+    for text, clean in seen:
+        assert _Tags(clean).events == _Tags(text).events
