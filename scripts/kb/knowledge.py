@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property, total_ordering
 from pathlib import Path
@@ -214,8 +214,8 @@ class FormIndex:
 
     Names are grouped by their first two words ("Nguyễn Văn" for "Nguyễn Văn
     An", "mô hình" for "mô hình ngôn ngữ"), or their one word; only the names
-    whose key's words all occur in the text, and which occur in it as a
-    substring, are searched for, each with its own word-boundary pattern. Keying on one word
+    whose words all occur in the text, and which occur in it as a substring,
+    are searched for, each with its own word-boundary pattern. Keying on one word
     is not enough: Vietnamese names share family names and terms share their
     first syllable, so the names behind one word grow with the knowledge base.
     """
@@ -226,10 +226,13 @@ class FormIndex:
         self.by_key: dict[str, list[tuple[str, str, str]]] = {}
         self.always: list[tuple[str, str, str]] = []
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # form as compared -> its words after the key's: all must be in a text the form is in
+        self._rest: dict[str, frozenset[str]] = {}
         for form, item_id in forms:
             plain = self.plain(form)
             key = _form_key(plain)
             (self.by_key.setdefault(key, []) if key else self.always).append((form, plain, item_id))
+            self._rest[plain] = frozenset(_WORD.findall(plain)[2:])
         # A key's first word -> (its second word or "", the key): a text's words are looked up
         # here, rather than every pair of adjacent words being joined and looked up.
         self._by_first: dict[str, list[tuple[str, str]]] = {}
@@ -254,14 +257,16 @@ class FormIndex:
         """
         return [entry for entry in self._keyed(plain) if entry[1] in plain]
 
-    def _keyed(self, plain: str) -> Iterator[tuple[str, str, str]]:
-        """The names whose key's words are all in the text (and those without a key)."""
+    def _keyed(self, plain: str) -> list[tuple[str, str, str]]:
+        """The names whose words are all in the text (and those that do not start with a word)."""
         words = set(_WORD.findall(plain))
-        yield from self.always
+        found = list(self.always)
+        rest = self._rest
         for first in words & self._by_first.keys():
             for second, key in self._by_first[first]:
                 if not second or second in words:
-                    yield from self.by_key[key]
+                    found.extend(entry for entry in self.by_key[key] if rest[entry[1]] <= words)
+        return found
 
     def found_ids(self, text: str) -> set[str]:
         plain = self.plain(text)
