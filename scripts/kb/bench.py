@@ -966,7 +966,7 @@ def _floor_config(source: Path, lang: str, site_url: str | None, extra: dict[str
     if not found:
         text += f"\nextra:\n{values}"
     header = "# The benchmark's floor: generated Markdown built by plain MkDocs, without the kb hook.\n"
-    if (url := hook.language_url(site_url, lang)) != site_url:
+    if (url := render.language_url(site_url, lang)) != site_url:
         text += f'\nsite_url: "{url}"  # what the hook sets\n'
     return header + text
 
@@ -981,7 +981,7 @@ def materialize(root: Path, out: Path) -> None:
     extras = {}
     for lang in LANGS:
         site = pages.load_site(root, lang)
-        extras[lang] = hook.template_extra(lang, hook.language_url(site_url, lang), site.ui)
+        extras[lang] = hook.template_extra(lang, render.language_url(site_url, lang), site.ui)
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
             _write(docs / src_uri, text)

@@ -13,7 +13,7 @@ from pathlib import Path
 from kb import render, search
 from kb.errors import ContentError, Problem
 from kb.project import Paths
-from kb.schema import DEFAULT_LANG, LANGS
+from kb.schema import LANGS
 
 log = logging.getLogger("kb")
 
@@ -65,7 +65,7 @@ def build_language(
         try:
             config = load_config(config_file=str(paths.config(lang)), site_dir=str(site_dir), strict=True)
             if site_url is not None:
-                config.site_url = site_url if lang == DEFAULT_LANG else site_url.rstrip("/") + f"/{lang}/"
+                config.site_url = render.language_url(site_url, lang)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)

@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kb import markup, pages, search
+from kb import markup, pages, render, search
 from kb.errors import ContentError
 from kb.schema import DEFAULT_LANG, LANGS
 from kb.textutil import read_text
@@ -51,16 +51,9 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if "SOURCE_DATE_EPOCH" not in os.environ and site.project.articles:
         newest = max(a.meta.published.value for a in site.project.articles)
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
-    config.site_url = language_url(config.site_url, lang)
+    config.site_url = render.language_url(config.site_url, lang)
     config.extra.update(template_extra(lang, config.site_url, site.ui))
     return config
-
-
-def language_url(site_url: str | None, lang: str) -> str | None:
-    """A language's site_url: the configured one, with "en/" appended for English."""
-    if lang != DEFAULT_LANG and site_url and not site_url.rstrip("/").endswith(f"/{lang}"):
-        return site_url.rstrip("/") + f"/{lang}/"
-    return site_url
 
 
 def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]:
@@ -68,9 +61,8 @@ def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]
     hreflang links) and the search dialog's bundle path and strings (overrides/partials/kb-search.html)."""
     extra: dict[str, object] = {}
     if site_url:
-        root_url = site_url.removesuffix(f"{lang}/") if lang != DEFAULT_LANG else site_url
-        root_url = root_url.rstrip("/") + "/"
-        extra["kb_roots"] = {other: root_url + ("" if other == DEFAULT_LANG else f"{other}/") for other in LANGS}
+        root_url = site_url.removesuffix(render.lang_root(lang)).rstrip("/") + "/"
+        extra["kb_roots"] = {other: root_url + render.lang_root(other) for other in LANGS}
     extra["kb_search"] = {
         "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
         "strings": search_strings(ui),

@@ -21,7 +21,7 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.project import Project
 from kb.schema import Localized, Slug, Strict, Text, problems_from
-from kb.textutil import MAX_DATA_BYTES, read_text, slugify
+from kb.textutil import MAX_DATA_BYTES, WORD, read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -198,14 +198,11 @@ class Knowledge:
         return cache[lang]
 
 
-_WORD = re.compile(r"\w+")
-
-
 def _form_key(plain: str) -> str | None:
     """A name's first two words, or its one word ("GPT 4o" for "GPT-4o mini"); None unless it starts with a word."""
-    if not (first := _WORD.match(plain)):
+    if not (first := WORD.match(plain)):
         return None
-    second = _WORD.search(plain, first.end())
+    second = WORD.search(plain, first.end())
     return f"{first.group(0)} {second.group(0)}" if second else first.group(0)
 
 
@@ -232,7 +229,7 @@ class FormIndex:
             plain = self.plain(form)
             key = _form_key(plain)
             (self.by_key.setdefault(key, []) if key else self.always).append((form, plain, item_id))
-            self._rest[plain] = frozenset(_WORD.findall(plain)[2:])
+            self._rest[plain] = frozenset(WORD.findall(plain)[2:])
         # A key's first word -> (its second word or "", the key): a text's words are looked up
         # here, rather than every pair of adjacent words being joined and looked up.
         self._by_first: dict[str, list[tuple[str, str]]] = {}
@@ -259,7 +256,7 @@ class FormIndex:
 
     def _keyed(self, plain: str) -> list[tuple[str, str, str]]:
         """The names whose words are all in the text (and those that do not start with a word)."""
-        words = set(_WORD.findall(plain))
+        words = set(WORD.findall(plain))
         found = list(self.always)
         rest = self._rest
         for first in words & self._by_first.keys():

@@ -22,6 +22,13 @@ def lang_root(lang: str) -> str:
     return "" if lang == DEFAULT_LANG else f"{lang}/"
 
 
+def language_url(site_url: str | None, lang: str) -> str | None:
+    """A language's site_url: the configured one, with "en/" appended for English."""
+    if lang != DEFAULT_LANG and site_url and not site_url.rstrip("/").endswith(f"/{lang}"):
+        return site_url.rstrip("/") + f"/{lang}/"
+    return site_url
+
+
 def cross_lang_url(page_url: str, lang: str, target_lang: str, target: str | None = None) -> str:
     """Relative URL from a page of one build to a page of another language's build."""
     here = posixpath.dirname(lang_root(lang) + page_url.rstrip("/") + "/x")

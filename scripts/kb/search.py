@@ -24,12 +24,11 @@ import sys
 from pathlib import Path
 
 from kb.knowledge import Knowledge, term_forms
-from kb.textutil import fold
+from kb.textutil import WORD, fold
 
 BUNDLE = "pagefind"
 _TAGS = re.compile(r"<[^>]+>")
 _D = re.compile("[đĐ]")
-_WORD = re.compile(r"\w+")
 # Left out of the index: what a page repeats from other pages (lists of the
 # events and articles on a topic or entity page, an event's source line), so
 # each is found once, on its own page, and the index chunks stay small.
@@ -75,7 +74,7 @@ def d_words(text: str) -> list[str]:
         start = match.start()
         while start and (text[start - 1].isalnum() or text[start - 1] == "_"):
             start -= 1
-        word = _WORD.match(text, start)
+        word = WORD.match(text, start)
         assert word is not None  # "đ" is a word character
         words.append(word.group(0))
         end = word.end()

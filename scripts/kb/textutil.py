@@ -91,6 +91,9 @@ def markdown_slugify(value: str, separator: str) -> str:
     return slugify(value, separator) or "section"
 
 
+WORD = re.compile(r"\w+")  # a word as Python's regular expressions see one: letters, digits, "_"
+
+
 def short_hash(text: str) -> str:
     """A short, stable content hash used to tie a translation to its source."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
