@@ -469,7 +469,10 @@ def related_articles(
     return project.cache[mine]
 
 
-_PROTECTED = re.compile(r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*")
+# As knowledge._LINK_OR_CODE, with bold labels: every branch starts with a literal (fast to scan for).
+_PROTECTED = re.compile(
+    r"!\[[^\]]*\]\([^)]*\)|\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+|\*\*[^*]+\*\*"
+)
 
 
 def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[str] | None = None) -> str:

@@ -28,10 +28,15 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+_STR = "tag:yaml.org,2002:str"
+
+
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
+    # Plain string keys are equal exactly when their texts are: no need to construct them twice.
+    plain = all(isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR for key_node, _ in node.value)
     for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
+        key = key_node.value if plain else loader.construct_object(key_node, deep=deep)
         if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
