@@ -19,13 +19,15 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kb import markup, pages, render, search
+from kb import pages, render, search
 from kb.errors import ContentError
+from kb.finish import Finisher, spare_core
 from kb.schema import DEFAULT_LANG, LANGS
 from kb.textutil import read_text
 from kb.ui import UI
 
 _sites: dict[str, pages.Site] = {}
+_finishers: dict[str, Finisher] = {}
 
 
 def _lang(config: MkDocsConfig) -> str:
@@ -35,6 +37,9 @@ def _lang(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     lang = _lang(config)
+    _close_finisher(lang)  # an earlier build's, if it ended without on_post_build
+    # Started first, so its start-up overlaps the loading below.
+    _finishers[lang] = Finisher(spare_core())
     # The loaded project lives until the build ends: keep the garbage collector from walking it
     # again and again while it is loaded and while MkDocs renders (seconds at thousands of articles).
     gc.disable()
@@ -114,25 +119,46 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Remove active content (scripts, embeds, event handlers, javascript: links) from every page,
-    and mark the content, with its extra search words, as what Pagefind indexes
-    (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do)."""
+    """Send the page's HTML to be finished (kb.finish): active content (scripts, embeds, event handlers,
+    javascript: links) removed, and the content, with its extra search words, marked as what Pagefind
+    indexes (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do).
+
+    Until on_page_context collects it, the page's content is empty: nothing unsanitised is kept on the page.
+    """
     site = _sites[_lang(config)]
-    clean = markup.sanitize(html)
-    if not search.searchable(page.meta):
-        return clean
-    terms = pages.page_terms(site, page.file.src_uri, page.markdown or "")
-    return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, site.knowledge, site.lang, terms)}</div>"
+    searchable = search.searchable(page.meta)
+    forms: list[str] = []
+    if searchable:
+        terms = pages.page_terms(site, page.file.src_uri, page.markdown or "")
+        forms = search.other_language_forms(site.knowledge, site.lang, terms)
+    _finishers[_lang(config)].submit(page.file.src_uri, html, searchable, forms)
+    return ""
+
+
+def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
+    """The page's finished content, just before its template is rendered."""
+    page.content = _finishers[_lang(config)].result(page.file.src_uri)
+    return context
+
+
+def _close_finisher(lang: str) -> None:
+    if (finisher := _finishers.pop(lang, None)) is not None:
+        finisher.close()
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """List each page's versions in every language in sitemap.xml (hreflang for search engines)."""
     gc.unfreeze()  # what on_config froze can be collected again (kb serve loads a new project each build)
+    lang = _lang(config)
+    finisher = _finishers[lang]
+    if finisher.unfinished:  # a page MkDocs rendered but never wrote: its content would be missing
+        raise PluginError(f"kb: pages rendered but never written: {', '.join(finisher.unfinished[:5])}")
+    _close_finisher(lang)
     roots = config.extra.get("kb_roots")
     sitemap = Path(config.site_dir) / "sitemap.xml"
     if not roots or not sitemap.exists():
         return
-    here = roots[_lang(config)]
+    here = roots[lang]
     text = sitemap.read_text(encoding="utf-8")
 
     def alternates(match: re.Match[str]) -> str:
@@ -141,8 +167,8 @@ def on_post_build(config: MkDocsConfig) -> None:
             return match.group(0)
         path = loc.removeprefix(here)
         links = "".join(
-            f'\n         <xhtml:link rel="alternate" hreflang="{lang}" href="{html.escape(root + path)}"/>'
-            for lang, root in roots.items()
+            f'\n         <xhtml:link rel="alternate" hreflang="{other}" href="{html.escape(root + path)}"/>'
+            for other, root in roots.items()
         )
         return match.group(0) + links
 
@@ -159,3 +185,5 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_build_error(error: Exception) -> None:
     gc.unfreeze()
+    for lang in list(_finishers):
+        _close_finisher(lang)

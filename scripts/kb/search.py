@@ -47,18 +47,21 @@ def searchable(meta: dict) -> bool:
     return not (isinstance(options, dict) and options.get("exclude") is True)
 
 
-def extra_words(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> list[str]:
-    """Words a page should also be found by: its 'đ' words with 'd', other-language names of its terms.
-
-    ``terms`` are the glossary terms the page uses (:func:`kb.pages.page_terms`).
-    """
-    has_d = "đ" in html or "Đ" in html
-    extra = [fold(w) for w in d_words(_TAGS.sub(" ", html))] if has_d else []
+def other_language_forms(k: Knowledge, lang: str, terms: set[str] | None) -> list[str]:
+    """The other language's names of a page's glossary terms (:func:`kb.pages.page_terms`), in a stable order."""
     other = "en" if lang == "vi" else "vi"
+    forms: list[str] = []
     for term_id in sorted(terms or ()):
         if term_id in k.terms:
-            extra.extend(term_forms(k.terms[term_id], other))
-    return list(dict.fromkeys(extra))
+            forms.extend(term_forms(k.terms[term_id], other))
+    return forms
+
+
+def extra_words(html: str, other_forms: list[str]) -> list[str]:
+    """Words a page should also be found by: its 'đ' words with 'd', then the other-language names of its terms."""
+    has_d = "đ" in html or "Đ" in html
+    extra = [fold(w) for w in d_words(_TAGS.sub(" ", html))] if has_d else []
+    return list(dict.fromkeys([*extra, *other_forms]))
 
 
 def d_words(text: str) -> list[str]:
@@ -81,13 +84,13 @@ def d_words(text: str) -> list[str]:
     return words
 
 
-def hidden_terms(html: str, k: Knowledge, lang: str, terms: set[str] | None = None) -> str:
+def hidden_terms(html: str, other_forms: list[str]) -> str:
     """An empty element whose attribute holds the extra words, for the indexer only.
 
     Pagefind indexes the attribute (data-pagefind-index-attrs) but never
     shows it in an excerpt, and readers and screen readers never see it.
     """
-    extra = extra_words(html, k, lang, terms)
+    extra = extra_words(html, other_forms)
     if not extra:
         return ""
     escaped = " ".join(extra).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
