@@ -517,6 +517,11 @@ def _fingerprint(paths: Paths) -> tuple:
     return tuple(entries)
 
 
+def forget_loaded() -> None:
+    """Drop the project kept by :func:`load_project_cached`: the next call loads it anew."""
+    _loaded.clear()
+
+
 def load_project_cached(root: Path) -> Project:
     """load_project, reused while no input file changed (one load for a check and both builds)."""
     root = root.resolve()
