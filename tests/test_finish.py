@@ -1,4 +1,4 @@
-"""The last step of each page (kb.finish): sanitised and marked for search, in a worker process or here."""
+"""Page work beside MkDocs (kb.finish): linking articles' terms, finishing pages, in a worker or here."""
 
 from __future__ import annotations
 
@@ -6,33 +6,52 @@ import filecmp
 
 import pytest
 
-from kb import finish
+from kb import finish, pages
 from kb.build import build_site
+from kb.knowledge import Knowledge
 from kb.project import Paths
 from tests.conftest import ROOT
 
-# (html, searchable, other-language forms) -> what must and must not be in the finished content
+
+@pytest.fixture(scope="module")
+def knowledge() -> Knowledge:
+    return pages.load_site(ROOT, "vi").knowledge
+
+
+# (html, searchable, terms, markdown) -> what must and must not be in the finished Vietnamese page
 CASES = [
     pytest.param(
         '<p>Bài <a href="javascript:alert(1)" onclick="x()">đây</a></p><script>alert(2)</script>',
         True,
-        [],
+        set(),
+        "",
         ["<div data-pagefind-body><p>Bài <a>đây</a></p>", 'data-kb-terms="day"'],
         ["javascript:", "onclick", "<script", "alert(2)"],
         id="active-content-removed-d-words-added",
     ),
     pytest.param(
-        "<p>Lượng tử hóa giúp mô hình chạy nhanh.</p>",
+        "<p>Tác nhân AI làm việc.</p>",
         True,
-        ["quantization"],
-        ['data-kb-terms="quantization"'],
+        {"ai-agent"},
+        "",
+        ['data-kb-terms="AI agents AI agent"'],
         [],
-        id="other-language-terms",
+        id="other-language-names-of-its-terms",
+    ),
+    pytest.param(
+        "<p>Về AI tạo sinh.</p>",
+        True,
+        None,
+        "Về AI tạo sinh.\n",
+        ['data-kb-terms="generative artificial intelligence generative AI GenAI"'],
+        [],
+        id="terms-found-in-the-markdown",
     ),
     pytest.param(
         '<ul><li><a href="../x/">Đà Nẵng</a></li></ul><iframe src="https://e.com"></iframe>',
         False,
-        ["ignored"],
+        {"ai-agent"},
+        "",
         ['<ul><li><a href="../x/">Đà Nẵng</a></li></ul>'],
         ["data-pagefind-body", "kb-search-terms", "<iframe"],
         id="not-searchable-page-is-only-sanitised",
@@ -40,7 +59,8 @@ CASES = [
     pytest.param(
         '<svg viewBox="0 0 10 10"><rect x="1" y="1" width="2" height="2" fill="#123"></rect></svg>',
         True,
-        [],
+        set(),
+        "",
         ['<svg viewBox="0 0 10 10"><rect x="1" y="1" width="2" height="2" fill="#123"></rect></svg>'],
         ["kb-search-terms"],
         id="our-own-markup-kept-no-extra-words",
@@ -48,66 +68,106 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("html", "searchable", "forms", "present", "absent"), CASES)
-def test_finish(html, searchable, forms, present, absent):
-    content = finish.finish(html, searchable, forms)
+@pytest.mark.parametrize(("html", "searchable", "terms", "markdown", "present", "absent"), CASES)
+def test_finish(knowledge, html, searchable, terms, markdown, present, absent):
+    content = finish.PageWork("vi", knowledge).finish(html, searchable, terms, markdown)
     for text in present:
         assert text in content
     for text in absent:
         assert text not in content
 
 
-def _finished(finisher: finish.Finisher, pages: dict[str, tuple[str, bool, list[str]]]) -> dict[str, str]:
-    for key, args in pages.items():
-        finisher.submit(key, *args)
-    return {key: finisher.result(key) for key in reversed(list(pages))}
+BODIES = ["Một tác nhân AI và AI tạo sinh.\n\nLại tác nhân AI.", "Không có thuật ngữ.", "## AI tạo sinh\n\nAI tạo sinh"]
 
 
-def _pages(count: int = 30) -> dict[str, tuple[str, bool, list[str]]]:
+def _work(count: int = 30) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """Pages to finish and article bodies to link, keyed by page."""
     html = [case.values[0] for case in CASES]
-    return {f"p{i}.md": (html[i % len(html)] * (1 + i), i % 3 != 0, ["x", "y"][: i % 3]) for i in range(count)}
+    finished = {
+        f"p{i}.md": (html[i % len(html)] * (1 + i), i % 3 != 0, None if i % 2 else {"ai-agent"}, BODIES[i % 3])
+        for i in range(count)
+    }
+    linked = {f"a{i}.md": (BODIES[i % 3] * (1 + i), "../") for i in range(count)}
+    return finished, linked
 
 
-def test_the_worker_finishes_pages_as_this_process_does():
-    pages = _pages()
-    expected = {key: finish.finish(*args) for key, args in pages.items()}
+def _run(finisher: finish.Finisher, knowledge: Knowledge) -> tuple[dict, dict]:
+    finished, linked = _work()
+    finisher.begin("vi", knowledge)
+    for key, args in linked.items():
+        finisher.submit_link(key, *args)
+    links = {key: finisher.link(key, *args) for key, args in linked.items()}
+    for key, args in finished.items():
+        finisher.submit(key, *args)
+    return {key: finisher.result(key) for key in reversed(list(finished))}, links
+
+
+def test_the_worker_does_the_work_as_this_process_does(knowledge):
+    work = finish.PageWork("vi", knowledge)
+    finished, linked = _work()
+    expected = (
+        {key: work.finish(*args) for key, args in finished.items()},
+        {key: work.link(*args) for key, args in linked.items()},
+    )
+    assert any(used for _, used in expected[1].values())  # the bodies do have terms to link
     worker = finish.Finisher(worker=True)
     try:
         assert worker.in_worker
-        assert _finished(worker, pages) == expected
+        assert _run(worker, knowledge) == expected
         assert worker.unfinished == []
     finally:
         worker.close()
     here = finish.Finisher(worker=False)
     assert not here.in_worker
-    assert _finished(here, pages) == expected
+    assert _run(here, knowledge) == expected
 
 
-def test_pages_are_finished_here_when_the_worker_dies():
-    pages = _pages()
-    keys = list(pages)
-    expected = {key: finish.finish(*args) for key, args in pages.items()}
+def test_a_body_other_than_the_one_sent_is_linked_here(knowledge):
     finisher = finish.Finisher(worker=True)
     try:
-        for key in keys[:10]:
-            finisher.submit(key, *pages[key])
-        assert finisher.result(keys[0]) == expected[keys[0]]
-        finisher._process.kill()  # type: ignore[union-attr]  # pages in flight are lost with it
-        finisher._process.wait()  # type: ignore[union-attr]
-        for key in keys[10:]:
-            finisher.submit(key, *pages[key])
-        assert {key: finisher.result(key) for key in keys[1:]} == {key: expected[key] for key in keys[1:]}
-        assert not finisher.in_worker
+        finisher.begin("vi", knowledge)
+        finisher.submit_link("a.md", BODIES[0], "../")
+        linked, used = finisher.link("a.md", BODIES[2], "../")  # MkDocs handed over another body
+        assert (linked, used) == finish.PageWork("vi", knowledge).link(BODIES[2], "../")
+        assert used == {"generative-ai"}
     finally:
         finisher.close()
 
 
-def test_pages_never_collected_are_reported():
-    finisher = finish.Finisher(worker=False)
-    finisher.submit("a.md", "<p>a</p>", True, [])
-    finisher.submit("b.md", "<p>b</p>", True, [])
-    finisher.result("b.md")
-    assert finisher.unfinished == ["a.md"]
+def test_work_is_done_here_when_the_worker_dies(knowledge):
+    finished, _ = _work()
+    keys = list(finished)
+    work = finish.PageWork("vi", knowledge)
+    expected = {key: work.finish(*args) for key, args in finished.items()}
+    finisher = finish.Finisher(worker=True)
+    try:
+        finisher.begin("vi", knowledge)
+        for key in keys[:10]:
+            finisher.submit(key, *finished[key])
+        assert finisher.result(keys[0]) == expected[keys[0]]
+        finisher._process.kill()  # type: ignore[union-attr]  # pages in flight are lost with it
+        finisher._process.wait()  # type: ignore[union-attr]
+        for key in keys[10:]:
+            finisher.submit(key, *finished[key])
+        assert {key: finisher.result(key) for key in keys[1:]} == {key: expected[key] for key in keys[1:]}
+        assert not finisher.in_worker
+        assert finisher.link("a.md", BODIES[0], "../") == work.link(BODIES[0], "../")
+    finally:
+        finisher.close()
+
+
+@pytest.mark.parametrize("worker", [True, False])
+def test_pages_never_collected_are_reported(knowledge, worker):
+    finisher = finish.Finisher(worker=worker)
+    try:
+        finisher.begin("vi", knowledge)
+        finisher.submit_link("c.md", BODIES[0], "../")  # an article body never asked for is not a page
+        finisher.submit("a.md", "<p>a</p>", True, set(), "")
+        finisher.submit("b.md", "<p>b</p>", True, set(), "")
+        finisher.result("b.md")
+        assert finisher.unfinished == ["a.md"]
+    finally:
+        finisher.close()
 
 
 @pytest.mark.parametrize(("value", "expected"), [("0", False), (" 0 ", False), ("1", True), ("", True)])
@@ -119,11 +179,29 @@ def test_the_worker_can_be_turned_off(monkeypatch, value, expected):
     assert finish.spare_core() is False
 
 
-@pytest.mark.skipif(not finish.spare_core(), reason="one core: the session's site was not finished by a worker")
-def test_the_real_site_is_the_same_finished_in_a_worker_or_here(built_site, tmp_path, monkeypatch):
+@pytest.mark.skipif(not finish.spare_core(), reason="one core: the session's site was not built with a worker")
+def test_the_real_site_is_the_same_built_with_a_worker_or_without(built_site, tmp_path, monkeypatch):
     monkeypatch.setenv(finish.WORKER_ENV, "0")
     here = build_site(Paths(ROOT), tmp_path / "here")
     files = sorted(str(p.relative_to(here)) for p in here.rglob("*") if p.is_file())
     assert files == sorted(str(p.relative_to(built_site)) for p in built_site.rglob("*") if p.is_file())
     _, mismatch, errors = filecmp.cmpfiles(built_site, here, files, shallow=False)
     assert not mismatch and not errors
+
+
+@pytest.mark.skipif(not finish.spare_core(), reason="one core: no worker")
+def test_the_worker_links_every_article_of_a_real_build(tmp_path, monkeypatch):
+    """Each article body sent ahead is the one MkDocs hands over, so none is linked again in the build."""
+    linked_here: list[str] = []
+    link = finish.PageWork.link
+
+    def recording(self: finish.PageWork, body: str, prefix: str) -> tuple[str, set[str]]:
+        linked_here.append(body)
+        return link(self, body, prefix)
+
+    monkeypatch.setattr(finish.PageWork, "link", recording)  # in this process; the worker's is its own
+    site = build_site(Paths(ROOT), tmp_path / "site")
+    assert linked_here == []
+    articles = [p for p in site.glob("**/articles/*/index.html") if "/page/" not in str(p)]
+    assert len(articles) >= 10  # both languages' articles were built, and linked
+    assert all('class="kb-term"' in p.read_text(encoding="utf-8") for p in articles)

@@ -7,6 +7,7 @@ into the package; the work happens in kb.pages and kb.render.
 
 from __future__ import annotations
 
+import functools
 import gc
 import gzip
 import html
@@ -18,6 +19,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.utils.meta import YAML_RE
 
 from kb import pages, render, search
 from kb.errors import ContentError
@@ -50,6 +52,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     finally:
         gc.enable()
     _sites[lang] = site
+    _finishers[lang].begin(lang, site.knowledge)
     gc.collect()  # first, so no garbage (an earlier build's, in kb build and serve) is frozen with it
     gc.freeze()  # until on_post_build
     # Reproducible output: the sitemap's dates and gzip stamp come from the content.
@@ -100,14 +103,33 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, data in sorted(site.static.items()):
         files.append(File.generated(config, src_uri, content=data))
+    _send_articles_for_linking(files, site, _finishers[_lang(config)])
     return files
+
+
+def _send_articles_for_linking(files: Files, site: pages.Site, finisher: Finisher) -> None:
+    """Send every article's body to the page worker, in the order MkDocs renders them, to link its terms."""
+    if not finisher.in_worker or not site.knowledge.terms:
+        return
+    for file in files.documentation_pages():
+        if site.article_for(file.src_uri) is None:
+            continue
+        source = file.content_string if file.generated_by else _person_source(Path(file.abs_src_path or ""))
+        # The Markdown MkDocs will hand to on_page_markdown: what follows the front-matter. Only a
+        # body that is exactly that is used (Finisher.link); any other would be linked again there.
+        front = YAML_RE.match(source)
+        markdown = source[front.end() :].lstrip("\n") if front else source
+        finisher.submit_link(file.src_uri, pages.article_body(markdown), pages.TERM_LINK_PREFIX)
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
     """A person's page as kb reads it: UTF-8, NFC, LF line ends, byte-order mark dropped."""
     if page.file.generated_by or not page.file.abs_src_path:
         return None
-    path = Path(page.file.abs_src_path)
+    return _person_source(Path(page.file.abs_src_path))
+
+
+def _person_source(path: Path) -> str:
     try:
         return read_text(path, path.name)
     except ContentError as exc:
@@ -115,11 +137,12 @@ def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)])
+    linker = functools.partial(_finishers[_lang(config)].link, page.file.src_uri)
+    return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)], linker)
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Send the page's HTML to be finished (kb.finish): active content (scripts, embeds, event handlers,
+    """Send the page's HTML to be finished (kb.finish, in the page worker when there is one): active content (scripts, embeds, event handlers,
     javascript: links) removed, and the content, with its extra search words, marked as what Pagefind
     indexes (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do).
 
@@ -127,11 +150,10 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     """
     site = _sites[_lang(config)]
     searchable = search.searchable(page.meta)
-    forms: list[str] = []
-    if searchable:
-        terms = pages.page_terms(site, page.file.src_uri, page.markdown or "")
-        forms = search.other_language_forms(site.knowledge, site.lang, terms)
-    _finishers[_lang(config)].submit(page.file.src_uri, html, searchable, forms)
+    # An article's glossary terms were found while linking them; another page's are found in its Markdown.
+    terms = site.terms_used.get(page.file.src_uri)
+    markdown = page.markdown or "" if searchable and terms is None else ""
+    _finishers[_lang(config)].submit(page.file.src_uri, html, searchable, terms, markdown)
     return ""
 
 

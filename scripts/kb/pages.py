@@ -7,6 +7,7 @@ error, not something the build overwrites.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -139,15 +140,38 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     return site
 
 
-def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
-    """Add the generated parts of a page: article header and footer, lists."""
+# Glossary links in an article point from its page to the glossary page.
+TERM_LINK_PREFIX = "../"
+# (body, prefix) -> (the body with its glossary terms linked, the terms linked): link_terms, done elsewhere.
+Linker = Callable[[str, str], tuple[str, set[str]]]
+
+
+def link_article_terms(body: str, k: Knowledge, lang: str, prefix: str) -> tuple[str, set[str]]:
+    """An article body with its glossary terms linked, and the terms it links."""
+    used: set[str] = set()
+    return kbrender.link_terms(body, k, lang, prefix, used), used
+
+
+def article_body(markdown: str) -> str:
+    """The part of an article page's Markdown whose glossary terms are linked."""
+    return markdown.lstrip("\n")
+
+
+def decorate(markdown: str, src_uri: str, page_url: str, site: Site, linker: Linker | None = None) -> str:
+    """Add the generated parts of a page: article header and footer, lists.
+
+    ``linker`` links an article's glossary terms (a worker may have done it already); by default, here.
+    """
     lang, ui, project = site.lang, site.ui, site.project
     article = site.article_for(src_uri)
     if article is not None:
-        body = markdown.lstrip("\n")
+        body = article_body(markdown)
         if site.knowledge.terms:
-            used = site.terms_used.setdefault(src_uri, set())
-            body = kbrender.link_terms(body, site.knowledge, lang, "../", used)
+            if linker is None:
+                body, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
+            else:
+                body, used = linker(body, TERM_LINK_PREFIX)
+            site.terms_used.setdefault(src_uri, set()).update(used)
         return (
             render.article_header(article, lang, ui, _topic_links(article, site))
             + (render.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
@@ -172,9 +196,14 @@ def page_terms(site: Site, src_uri: str, markdown: str) -> set[str]:
     """
     if src_uri in site.terms_used:
         return site.terms_used[src_uri]
-    if not site.knowledge.terms:
+    return indexed_terms(site.knowledge, site.lang, markdown)
+
+
+def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
+    """The glossary terms in the part of a page's Markdown that search indexes."""
+    if not k.terms:
         return set()
-    return site.knowledge.term_forms_index(site.lang).found_ids(prose(kbrender.indexed_part(markdown)))
+    return k.term_forms_index(lang).found_ids(prose(kbrender.indexed_part(markdown)))
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:
