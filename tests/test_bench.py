@@ -99,6 +99,18 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
         bench.measure_builds(tmp_path / "empty", tmp_path / "nothing")
 
 
+def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
+    """As a build does it: the project is loaded anew for Vietnamese (not reused from kb check), then reused."""
+    from kb import project
+
+    project.load_project_cached(corpus)  # what kb check leaves behind
+    loads = []
+    load = project.load_project
+    monkeypatch.setattr(project, "load_project", lambda root: loads.append(root) or load(root))
+    bench.time_generation(corpus)
+    assert len(loads) == 1
+
+
 def test_generation_timing_and_sizes(corpus, built):
     seconds = bench.time_generation(corpus)
     assert set(seconds) == set(LANGS) and all(s > 0 for s in seconds.values())
