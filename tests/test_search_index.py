@@ -115,8 +115,8 @@ def test_a_pages_search_terms_come_from_what_is_indexed_not_its_lists():
     text = f"Trang này nói về {described.term['vi']}.\n\n" + kbrender._not_indexed(
         f"### 2024 · Một sự kiện {{#e}}\n\nNhờ {listed.term['vi']}."  # an event, as topic pages list them
     )
-    assert pages.page_terms(site, "topics/example.md", text) == {"ai-agent"}
-    assert pages.page_terms(site, "topics/example.md", text.replace("kb-noindex", "kb-other")) == {
+    assert pages.indexed_terms(site.knowledge, site.lang, text) == {"ai-agent"}
+    assert pages.indexed_terms(site.knowledge, site.lang, text.replace("kb-noindex", "kb-other")) == {
         "ai-agent",
         "quantization",
     }

@@ -142,9 +142,10 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Send the page's HTML to be finished (kb.finish, in the page worker when there is one): active content (scripts, embeds, event handlers,
-    javascript: links) removed, and the content, with its extra search words, marked as what Pagefind
-    indexes (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do).
+    """Send the page's HTML to be finished (kb.finish, in the page worker when there is one): active
+    content (scripts, embeds, event handlers, javascript: links) removed, and the content, with its
+    extra search words, marked as what Pagefind indexes (unless the page's front-matter says
+    ``search: {exclude: true}``, as pure lists do).
 
     Until on_page_context collects it, the page's content is empty: nothing unsanitised is kept on the page.
     """

@@ -32,7 +32,7 @@ class Site:
     static: dict[str, bytes] = field(default_factory=dict)
     # A person's draft translation: its path is served by a generated page instead.
     replaced: set[str] = field(default_factory=set)
-    # Glossary terms each article page uses (found while linking them), for search (page_terms).
+    # Glossary terms each article page uses (found while linking them), for search (instead of indexed_terms).
     terms_used: dict[str, set[str]] = field(default_factory=dict)
 
     @property
@@ -189,18 +189,12 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site, linker: Lin
     return markdown
 
 
-def page_terms(site: Site, src_uri: str, markdown: str) -> set[str]:
-    """The glossary terms a page uses where search indexes it (an article's were found while linking them).
+def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
+    """The glossary terms in the part of a page's Markdown that search indexes (an article's are the
+    ones found while linking them, :attr:`Site.terms_used`).
 
     The lists of a topic or entity page are left out of the index, and so are their terms.
     """
-    if src_uri in site.terms_used:
-        return site.terms_used[src_uri]
-    return indexed_terms(site.knowledge, site.lang, markdown)
-
-
-def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
-    """The glossary terms in the part of a page's Markdown that search indexes."""
     if not k.terms:
         return set()
     return k.term_forms_index(lang).found_ids(prose(kbrender.indexed_part(markdown)))

@@ -48,7 +48,7 @@ def searchable(meta: dict) -> bool:
 
 
 def other_language_forms(k: Knowledge, lang: str, terms: set[str] | None) -> list[str]:
-    """The other language's names of a page's glossary terms (:func:`kb.pages.page_terms`), in a stable order."""
+    """The other language's names of a page's glossary terms (:func:`kb.pages.indexed_terms`), in a stable order."""
     other = "en" if lang == "vi" else "vi"
     forms: list[str] = []
     for term_id in sorted(terms or ()):
