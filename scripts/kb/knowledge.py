@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, total_ordering
 from pathlib import Path
@@ -152,7 +152,6 @@ class Knowledge:
     events: list[Event] = field(default_factory=list)
     terms: dict[str, Term] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    lines: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def events_of_entity(self, entity_id: str) -> list[Event]:
         return self._events_by("entities").get(entity_id, [])
@@ -299,7 +298,7 @@ FILES = {"topics": Topic, "entities": Entity, "events": Event, "glossary": Term}
 
 def _load_list(
     path: Path, shown: str, model: type[BaseModel], problems: list[Problem], broken: set[str]
-) -> tuple[list, dict]:
+) -> tuple[list, Mapping[str, int]]:
     if not path.exists():
         return [], {}
     try:
@@ -374,13 +373,14 @@ def load_knowledge(project: Project) -> Knowledge:
     paths = project.paths
     k = Knowledge()
     loaded: dict[str, list] = {}
+    lines_of: dict[str, Mapping[str, int]] = {}  # each file's key lines, to report problems with
     broken: set[str] = set()
     for name, model in FILES.items():
         path = paths.data / f"{name}.yml"
         shown = paths.show(path)
         items, lines = _load_list(path, shown, model, k.problems, broken)
         loaded[name] = items
-        k.lines[name] = lines
+        lines_of[name] = lines
     k.topics = {t.id: t for _, t in loaded["topics"]}
     k.entities = {e.id: e for _, e in loaded["entities"]}
     k.terms = {t.id: t for _, t in loaded["glossary"]}
@@ -389,7 +389,7 @@ def load_knowledge(project: Project) -> Knowledge:
 
     def ref_problem(name: str, index: int, item_id: str, fld: str, line_key: str, message: str, expected: str) -> None:
         shown = paths.show(paths.data / f"{name}.yml")
-        line = k.lines[name].get(f"{index}.{line_key}") or k.lines[name].get(f"{index}.{line_key.split('.')[0]}")
+        line = lines_of[name].get(f"{index}.{line_key}") or lines_of[name].get(f"{index}.{line_key.split('.')[0]}")
         k.problems.append(Problem(shown, message, line=line, field=f"{item_id}.{fld}", expected=expected))
 
     def check_source(name: str, index: int, item_id: str, source: SourceRef | None) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -186,7 +187,9 @@ _EXPECTED = {
 }
 
 
-def problems_from(error: ValidationError, shown: str, lines: dict[str, int], model: type[BaseModel]) -> list[Problem]:
+def problems_from(
+    error: ValidationError, shown: str, lines: Mapping[str, int], model: type[BaseModel]
+) -> list[Problem]:
     """Turn pydantic's errors into one Problem each, with line and field."""
     problems = []
     for item in error.errors():
@@ -232,7 +235,7 @@ def _expected_for(field: str) -> str | None:
     return None
 
 
-def _line_for(field: str, lines: dict[str, int]) -> int | None:
+def _line_for(field: str, lines: Mapping[str, int]) -> int | None:
     parts = field.split(".")
     while parts:
         if (line := lines.get(".".join(parts))) is not None:

@@ -7,6 +7,7 @@ message), and every key's line is recorded so errors can say where.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import yaml
@@ -29,23 +30,107 @@ _Loader.yaml_implicit_resolvers = {
 
 
 _STR = "tag:yaml.org,2002:str"
+_MAP = yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG
+_SEQ = yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG
+
+
+def _resolve(loader: _Loader, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+    """BaseResolver.resolve for a loader without path or wildcard resolvers: the same tags, a
+    third of the time (libyaml's parser calls it for every node)."""
+    if kind is yaml.ScalarNode:
+        if implicit[0]:
+            for tag, regexp in loader.yaml_implicit_resolvers.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _STR
+    return _SEQ if kind is yaml.SequenceNode else _MAP
+
+
+assert None not in _Loader.yaml_implicit_resolvers and not _Loader.yaml_path_resolvers, "_resolve would be wrong"
+_Loader.resolve = _resolve
+
+
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: dict[Any, int] = {}
+    own = [key_node for key_node, _ in node.value if key_node.tag != _MERGE]  # merged keys may be overridden
     # Plain string keys are equal exactly when their texts are: no need to construct them twice.
-    plain = all(isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR for key_node, _ in node.value)
-    for key_node, _ in node.value:
-        key = key_node.value if plain else loader.construct_object(key_node, deep=deep)
-        if key in seen:
+    plain = all(isinstance(key_node, yaml.ScalarNode) and key_node.tag == _STR for key_node in own)
+    for key_node in own:
+        key = key_node.value if plain else loader.construct_object(key_node, deep=True)
+        try:
+            first = seen.get(key)
+        except TypeError:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (first on line {seen[key] + 1})", key_node.start_mark
+                None, None, f"a key cannot be a {type(key).__name__}", key_node.start_mark
+            ) from None
+        if first is not None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (first on line {first + 1})", key_node.start_mark
             )
         seen[key] = key_node.start_mark.line
     return loader.construct_mapping(node, deep=deep)
 
 
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _construct(loader: _Loader, root: yaml.Node) -> Any:
+    """The document's data, equal to what ``loader.construct_document`` makes, several times faster.
+
+    Mappings with plain string keys, sequences and strings (nearly all that
+    files here hold) are built directly, keys checked for duplicates first as
+    :func:`_construct_mapping` does; anything else (numbers, booleans, merge
+    keys, explicit tags) is left to the loader's own constructors. A node
+    reached again through an alias is built once.
+    """
+    built: dict[int, Any] = {}
+
+    def build(node: yaml.Node) -> Any:
+        kind, tag = type(node), node.tag
+        if kind is yaml.ScalarNode and tag == _STR:
+            return node.value
+        if (data := built.get(id(node), built)) is not built:
+            return data
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            built[id(node)] = items = []
+            items.extend(build(item) for item in node.value)
+            return items
+        if kind is yaml.MappingNode and tag == _MAP and all(k.tag == _STR for k, _ in node.value):
+            if len({k.value for k, _ in node.value}) < len(node.value):
+                _construct_mapping(loader, node)  # raises the duplicate-key error, with both lines
+            built[id(node)] = mapping = {}
+            for key_node, value_node in node.value:
+                mapping[key_node.value] = build(value_node)
+            return mapping
+        built[id(node)] = data = loader.construct_object(node, deep=True)
+        return data
+
+    return build(root)
+
+
+class _KeyLines(Mapping[str, int]):
+    """:func:`key_lines` of a node, found when first asked for: they are needed only to report a problem."""
+
+    def __init__(self, node: yaml.Node | None, offset: int) -> None:
+        self._node, self._offset, self._lines = node, offset, None
+
+    def _found(self) -> dict[str, int]:
+        if self._lines is None:
+            self._lines = key_lines(self._node, offset=self._offset)
+            self._node = None
+        return self._lines
+
+    def __getitem__(self, key: str) -> int:
+        return self._found()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._found())
+
+    def __len__(self) -> int:
+        return len(self._found())
 
 
 def key_lines(node: yaml.Node | None, prefix: str = "", offset: int = 0) -> dict[str, int]:
@@ -64,12 +149,12 @@ def key_lines(node: yaml.Node | None, prefix: str = "", offset: int = 0) -> dict
     return lines
 
 
-def load(text: str, shown: str, *, line_offset: int = 0) -> tuple[Any, dict[str, int]]:
-    """Parse YAML text; return the data and the line of every key."""
+def load(text: str, shown: str, *, line_offset: int = 0) -> tuple[Any, Mapping[str, int]]:
+    """Parse YAML text; return the data and the line of every key (found when first looked up)."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        data = _construct(loader, node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -82,13 +167,13 @@ def load(text: str, shown: str, *, line_offset: int = 0) -> tuple[Any, dict[str,
         raise ContentError(Problem(shown, f"broken YAML: {exc}", expected="valid YAML")) from None
     finally:
         loader.dispose()
-    return data, key_lines(node, offset=line_offset)
+    return data, _KeyLines(node, line_offset)
 
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*\n?", re.S | re.M)
 
 
-def split_front_matter(text: str, shown: str, *, required: bool = True) -> tuple[dict, dict[str, int], str, int]:
+def split_front_matter(text: str, shown: str, *, required: bool = True) -> tuple[dict, Mapping[str, int], str, int]:
     """Split Markdown into (front-matter, key lines, body, body's first line)."""
     match = _FRONT_MATTER.match(text)
     if not match:
