@@ -7,6 +7,7 @@ and every moved event anchor must resolve).
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -56,6 +57,29 @@ def test_articles_split_by_year_and_into_pages(split_site):
         assert len(items) <= SMALL.articles, page
         listed += len(items)
     assert listed == len(articles)  # every article is on exactly one year page
+
+
+PAGES = [
+    "index.md",
+    "timeline.md",
+    "timeline/2024.md",
+    "timeline/2024/2.md",
+    "entities/openai.md",
+    "entities/openai/articles.md",
+    "entities/openai/articles/3.md",
+    "topics/x/articles/2.md",
+    "a.md",
+    "a/a.md",
+    "a/a/a.md",
+    "ab/a.md",
+    "a/ab.md",
+]
+
+
+@pytest.mark.parametrize("from_src", PAGES)
+def test_link_is_the_relative_path_between_pages(from_src):
+    for to_src in PAGES:
+        assert paging.link(from_src, to_src) == posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
 
 
 def test_timeline_splits_by_year_and_articles_link_to_the_right_page(split_site):

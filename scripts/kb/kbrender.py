@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
+from bisect import bisect_right
 from collections import Counter
 
 from kb import paging
@@ -464,8 +466,8 @@ def related_articles(
         for _ in range(weight):
             scores.update(nearest)  # counted in C
     scores.pop(me, None)
-    ranked = sorted(scores, key=lambda slug: (-scores[slug], slug))
-    project.cache[mine] = [a for slug in ranked[:limit] if (a := project.article(slug)) is not None]
+    ranked = heapq.nsmallest(limit, scores, key=lambda slug: (-scores[slug], slug))  # sorted(...)[:limit]
+    project.cache[mine] = [a for slug in ranked if (a := project.article(slug)) is not None]
     return project.cache[mine]
 
 
@@ -483,21 +485,35 @@ def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[st
     """
     index = k.term_forms_index(lang)
     done: set[str] = used if used is not None else set()
-    in_page = index.candidates(index.plain(markdown))  # looked up once; each line only tests these
-    lines = []
-    for line in markdown.split("\n"):
+    plain_text = index.plain(markdown)  # case folding keeps line ends, so its lines are the page's
+    in_page = index.candidates(plain_text)  # looked up once
+    lines, plain_lines = markdown.split("\n"), plain_text.split("\n")
+    starts = [0]
+    for plain in plain_lines:
+        starts.append(starts[-1] + len(plain) + 1)
+    # Each name waits at the next line its text is on (found at C speed): a line is
+    # only tried with the names on it, not with every name of the page.
+    waiting: dict[int, list[tuple[str, str, str]]] = {}
+
+    def wait(entry: tuple[str, str, str], start: int) -> None:
+        if (at := plain_text.find(entry[1], start)) != -1:
+            waiting.setdefault(bisect_right(starts, at) - 1, []).append(entry)
+
+    for entry in in_page:
+        wait(entry, 0)
+    for number, line in enumerate(lines):
+        here = waiting.pop(number, None)
+        if here is None:
+            continue
+        here = [e for e in here if e[2] not in done and e[1] in plain_lines[number]]
         stripped = line.lstrip()
-        if not in_page or not stripped or stripped.startswith(("#", "!", "{:", "<", "|", "---")):
-            lines.append(line)
-            continue
-        plain = index.plain(line)
-        candidates = [(f, t) for f, folded, t in in_page if t not in done and folded in plain]
-        if not candidates:
-            lines.append(line)
-            continue
-        patterns = [(index.pattern(form), k.terms[term_id]) for form, term_id in candidates]
-        patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
-        lines.append(_link_line(line, patterns, done, prefix, lang))
+        if here and not stripped.startswith(("#", "!", "{:", "<", "|", "---")):
+            patterns = [(index.pattern(form), k.terms[term_id]) for form, _, term_id in here]
+            patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
+            lines[number] = _link_line(line, patterns, done, prefix, lang)
+        for entry in here:
+            if entry[2] not in done:
+                wait(entry, starts[number + 1])
     return "\n".join(lines)
 
 

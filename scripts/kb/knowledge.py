@@ -222,19 +222,26 @@ class FormIndex:
         self.by_key: dict[str, list[tuple[str, str, str]]] = {}
         self.always: list[tuple[str, str, str]] = []
         self._patterns: dict[str, re.Pattern[str]] = {}
-        # form as compared -> its words after the key's: all must be in a text the form is in
-        self._rest: dict[str, frozenset[str]] = {}
+        # key -> its names of no more words than the key's; and the longer ones, each with
+        # its words after the key's (all must be in a text the name is in)
+        self._whole: dict[str, list[tuple[str, str, str]]] = {}
+        self._longer: dict[str, list[tuple[frozenset[str], tuple[str, str, str]]]] = {}
         for form, item_id in forms:
             plain = self.plain(form)
             key = _form_key(plain)
-            (self.by_key.setdefault(key, []) if key else self.always).append((form, plain, item_id))
-            self._rest[plain] = frozenset(WORD.findall(plain)[2:])
-        # A key's first word -> (its second word or "", the key): a text's words are looked up
-        # here, rather than every pair of adjacent words being joined and looked up.
-        self._by_first: dict[str, list[tuple[str, str]]] = {}
+            entry = (form, plain, item_id)
+            (self.by_key.setdefault(key, []) if key else self.always).append(entry)
+            if key and (rest := frozenset(WORD.findall(plain)[2:])):
+                self._longer.setdefault(key, []).append((rest, entry))
+            elif key:
+                self._whole.setdefault(key, []).append(entry)
+        # A key's first word -> {its second word, or "" for a one-word key: the key}: a text's
+        # words are looked up here (in C, as set intersections), rather than every pair of
+        # adjacent words being joined and looked up.
+        self._by_first: dict[str, dict[str, str]] = {}
         for key in self.by_key:
             first, _, second = key.partition(" ")
-            self._by_first.setdefault(first, []).append((second, key))
+            self._by_first.setdefault(first, {})[second] = key
 
     def plain(self, text: str) -> str:
         """Text as names are compared: case-folded when case does not matter."""
@@ -256,12 +263,19 @@ class FormIndex:
     def _keyed(self, plain: str) -> list[tuple[str, str, str]]:
         """The names whose words are all in the text (and those that do not start with a word)."""
         words = set(WORD.findall(plain))
-        found = list(self.always)
-        rest = self._rest
+        keys = []
         for first in words & self._by_first.keys():
-            for second, key in self._by_first[first]:
-                if not second or second in words:
-                    found.extend(entry for entry in self.by_key[key] if rest[entry[1]] <= words)
+            seconds = self._by_first[first]
+            if (key := seconds.get("")) is not None:
+                keys.append(key)
+            if len(seconds) > (key is not None):
+                keys.extend(seconds[second] for second in seconds.keys() & words)
+        found = list(self.always)
+        whole, longer = self._whole, self._longer
+        for key in keys:
+            found.extend(whole.get(key, ()))
+            if key in longer:
+                found.extend(entry for rest, entry in longer[key] if rest <= words)
         return found
 
     def found_ids(self, text: str) -> set[str]:

@@ -8,7 +8,6 @@ are here, in one place; tests lower them to exercise the split pages.
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -42,8 +41,16 @@ def root_prefix(src_uri: str) -> str:
 
 
 def link(from_src: str, to_src: str) -> str:
-    """A relative Markdown link from one page's source to another's."""
-    return posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+    """A relative Markdown link from one page's source to another's (both docs-relative, as MkDocs gives them).
+
+    What ``posixpath.relpath`` gives, without its trips to the file system's
+    current folder: split list pages make hundreds of thousands of these.
+    """
+    folders, target = from_src.split("/")[:-1], to_src.split("/")
+    shared = 0
+    while shared < min(len(folders), len(target) - 1) and folders[shared] == target[shared]:
+        shared += 1
+    return "/".join([".."] * (len(folders) - shared) + target[shared:])
 
 
 def page_sources(base: str, count: int) -> list[str]:

@@ -23,6 +23,8 @@ class UI:
     strings: dict[str, object]
     # Formatted dates: list pages repeat the same articles' dates thousands of times.
     _dates: dict[tuple[str, bool], str] = field(default_factory=dict, compare=False, repr=False)
+    # The same for each date object (kept, so its id is not reused): most are asked for again and again.
+    _date_objects: dict[int, tuple[PubDate, str]] = field(default_factory=dict, compare=False, repr=False)
 
     def __call__(self, key: str, **values: object) -> str:
         text = str(self.strings[key])
@@ -33,9 +35,12 @@ class UI:
         return text.format(**values)
 
     def date(self, when: PubDate) -> str:
+        if (known := self._date_objects.get(id(when))) is not None and known[0] is when:
+            return known[1]
         key = (when.value.isoformat(), when.has_time)  # not the datetime: 12:00+07:00 == 05:00+00:00
         if (text := self._dates.get(key)) is None:
             text = self._dates[key] = self._format_date(when)
+        self._date_objects[id(when)] = (when, text)
         return text
 
     def _format_date(self, when: PubDate) -> str:
