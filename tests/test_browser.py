@@ -131,6 +131,7 @@ SEARCHES = [
     ("vi", "mo hinh ngon ngu lon", "/topics/llm/", "mô"),
     ("vi", "con duong phia truoc", "/articles/rewind-ai-2024/", "đường"),
     ("vi", "trí tuệ nhân tạo", "/articles/tri-tue-nhan-tao-tao-sinh/", "trí"),
+    ("vi", "trí tuê nhân tạo", "/articles/tri-tue-nhan-tao-tao-sinh/", "trí"),  # a mark mistyped
     ("vi", "quantization", "/articles/state-of-ai-report-2024/", None),
     ("vi", "deepseek r1", "/entities/deepseek-r1/", "DeepSeek"),
     ("en", "tac nhan", "/en/topics/ai-agents/", None),
@@ -178,16 +179,90 @@ def test_search_as_a_reader_types_shows_the_whole_query_then_more_on_request(vis
     v.page.fill(".kb-search__input", "")
     v.page.type(".kb-search__input", "AI", delay=60)
     v.page.wait_for_function("() => document.querySelector('.kb-search__message').textContent.endsWith('cho AI')")
-    v.page.wait_for_selector(".kb-search__result")
+    v.page.wait_for_selector(".kb-search__result")  # each result shows as soon as it has loaded: the first ten fill in
     total = int(v.page.inner_text(".kb-search__message").split()[0])
+    v.page.wait_for_function("() => document.querySelectorAll('.kb-search__results > li').length >= 10")
+    v.page.wait_for_timeout(300)
     assert total > 10 and len(_results(v)) == 10
     v.page.click(".kb-search__more")
-    v.page.wait_for_function("() => document.querySelectorAll('.kb-search__results > li').length > 10")
+    v.page.wait_for_function(
+        "n => document.querySelectorAll('.kb-search__results > li').length >= n", arg=min(20, total)
+    )
+    v.page.wait_for_timeout(300)
     assert len(_results(v)) == min(20, total)
     violations = Axe().run(v.page, context="#kb-search").response["violations"]
     assert not [x["id"] for x in violations if x["impact"] in {"serious", "critical"}]
     v.page.keyboard.press("Escape")
     assert not v.page.locator("#kb-search").evaluate("d => d.open")
+    assert not v.errors
+
+
+def _marks(v: Visit) -> list[str]:
+    return v.page.eval_on_selector_all(".kb-search__result mark", "els => els.map(e => e.textContent.toLowerCase())")
+
+
+def test_a_query_typed_with_marks_is_matched_on_them_and_a_bare_one_ignoring_them(visit, server):
+    """ "lượng tử" finds what says "lượng tử", not "lương" (wage); "luong tu" finds both."""
+    v = visit()
+    marked = _search(v, server, "vi", "lượng tử")
+    marks = _marks(v)
+    assert marked and marks and all(m.startswith(("lượng", "tử")) for m in marks), marks
+    w = visit()
+    bare = _search(w, server, "vi", "luong tu")
+    assert set(marked) < set(bare), (marked, bare)
+    assert any(not m.startswith(("lượng", "tử")) for m in _marks(w))
+    assert not v.errors and not w.errors
+
+
+@pytest.mark.parametrize(("lang", "query"), [("vi", "tri tue nhan tao"), ("en", "large models")])
+def test_pages_with_the_query_as_a_phrase_are_listed_first(visit, server, lang, query):
+    """A query of several words lists the pages that have them together first (the engine, asked for the
+    phrase in quotes, says which), then the rest; each group in the engine's order."""
+    v = visit()
+    shown = _search(v, server, lang, query)
+    v.page.wait_for_timeout(1000)  # the whole query's results, after any preview of the phrase's
+    shown = _results(v)
+    phrase = v.page.evaluate(
+        """async q => {
+            const pf = await import(new URL('/pagefind/pagefind.js', location.href).href);
+            const found = await pf.search('"' + q + '"');
+            return Promise.all(found.results.map(async r => new URL((await r.data()).url, location.href).pathname));
+        }""",
+        query,
+    )
+    total = int(v.page.inner_text(".kb-search__message").split()[0])
+    assert phrase and len(phrase) < total and len(shown) == min(10, total), (phrase, shown, total)
+    with_phrase = [url in phrase for url in shown]
+    assert with_phrase == sorted(with_phrase, reverse=True), (shown, phrase)
+    assert with_phrase[0] and not all(with_phrase)
+    assert not v.errors
+
+
+def test_search_starts_when_typing_pauses_and_waits_longer_after_a_short_word(visit, server):
+    """DEBOUNCE_MS (200 ms) after a word of three letters or more; SHORT_WORD_PAUSE_MS (450 ms) after a shorter
+    one, likely still being typed and the costliest to search ("ng" is the start of "người", "ngày"...)."""
+    v = visit()
+    v.page.clock.install()
+    v.page.goto(server)
+    v.page.click(".kb-search-open")
+    v.page.clock.run_for(1000)
+
+    def after(wait_ms: int, text: str | None = None) -> str:
+        """The search dialog's message wait_ms after typing text (or after what was typed last)."""
+        if text is not None:
+            v.page.fill(".kb-search__input", text)
+        v.page.clock.run_for(wait_ms)
+        return v.page.inner_text(".kb-search__message")
+
+    assert after(400, "trí tuệ ng") == ""
+    assert "trí tuệ ng" in after(100)  # 500 ms after the last key: searching, or found
+    v.page.wait_for_function(  # found, and every result of the first ten shown
+        "() => { const m = document.querySelector('.kb-search__message').textContent;"
+        " return !m.includes('…') && document.querySelectorAll('.kb-search__results > li').length"
+        " === Math.min(10, parseInt(m)); }"
+    )
+    assert after(150, "trí tuệ nhân").endswith("trí tuệ ng")  # the earlier results stay until the pause
+    assert "trí tuệ nhân" in after(100)
     assert not v.errors
 
 

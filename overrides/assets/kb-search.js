@@ -6,15 +6,21 @@
    Escape closes it; a "?q=" in the address opens it with that query.
 
    Searching as the reader types costs the engine real work on a large
-   Vietnamese index (its commonest syllables share big index chunks), so a
-   search starts once typing pauses (DEBOUNCE_MS), never more than one runs
-   at a time (the newest query waits for it, the ones in between are
-   skipped), and a lone letter being typed after a word ("mô h") is left
-   out until it grows into a word. Each finished word's part of the index
-   loads while the reader types the next. */
+   Vietnamese index (its commonest syllables share big index chunks, and a
+   short word is searched as the start of every word it begins: "ng" is
+   "người", "ngày", "nghiên"...), so a search starts once typing pauses
+   (DEBOUNCE_MS; SHORT_WORD_PAUSE_MS when the last word has fewer than three
+   letters: likely still being typed, and the costliest), never more than
+   one runs at a time (the newest query waits for it and for the pause, the
+   ones in between are skipped), and a lone letter being typed after a word
+   ("mô h") is left out until it grows into a word. Each finished word's part
+   of the index loads while the reader types the next; each result shows as
+   soon as it has loaded. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
+  var SHORT_WORD_PAUSE_MS = 450;
+  var PREVIEW_MS = 150;
   var PAGE_SIZE = 10;
   var dialog = document.getElementById("kb-search");
   var opener = document.querySelector(".kb-search-open");
@@ -84,6 +90,14 @@
 
   var results = [];
   var shown = 0;
+  /* Each result's data, asked for once: the engine's worker answers only between searches. */
+  var loaded = new WeakMap();
+  function dataOf(result) {
+    if (!loaded.has(result)) loaded.set(result, result.data());
+    return loaded.get(result);
+  }
+  var whole = true; /* the results shown are the whole query's, not only its phrase's */
+  var appending = Promise.resolve();
   var shownTerm = "";
 
   function element(tag, className, text) {
@@ -132,38 +146,114 @@
     var batch = results.slice(shown, shown + PAGE_SIZE);
     shown += batch.length;
     more.hidden = shown >= results.length;
-    return Promise.all(batch.map(function (r) { return r.data(); })).then(function (pages) {
-      pages.forEach(function (data) { list.appendChild(item(data)); });
-      markD(list);
-    });
+    var term = shownTerm;
+    /* Each result shows once it, and every result above it, has loaded. */
+    appending = batch.map(dataOf).reduce(function (above, loading) {
+      return above.then(function () { return loading; }).then(function (data) {
+        if (shownTerm !== term) return; /* a newer query's results replaced these */
+        markD(list.appendChild(item(data)));
+      });
+    }, appending);
+    return appending;
   }
 
-  function show(term, found) {
+  function counted(term) {
+    say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : "many_results", term, results.length);
+  }
+
+  function show(term, found, phrase) {
     results = found ? found.results : [];
+    whole = !phrase;
     shown = 0;
     shownTerm = term;
+    appending = Promise.resolve();
     list.textContent = "";
     more.hidden = true;
     if (!term) { message.textContent = ""; return Promise.resolve(); }
-    say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : "many_results", term, results.length);
+    counted(term);
     return showMore();
+  }
+
+  /* A query whose every word has a tone or vowel mark (or đ) is typed by a reader who writes the marks
+     and means them: it is matched on its marks ("mô" is not "một", "mới" or "mọi"), as accented queries
+     always were; that also spares the engine the commonest syllables, the costliest part of a query.
+     A query with any bare word ("mo hinh", "con đường", "mô hình AI"), or one whose marks find nothing
+     (a mark mistyped: "trí tuê"), is matched ignoring marks. */
+  function marked(term) {
+    return term.split(" ").every(function (word) { return /[đĐ]/.test(word) || /[\u0300-\u036f]/.test(word.normalize("NFD")); });
+  }
+  var exactNow = false;
+  function searchWith(pagefind, term, exact) {
+    var ready = exact === exactNow ? Promise.resolve() : pagefind.options({ exactDiacritics: exact });
+    exactNow = exact;
+    return ready.then(function () { return pagefind.search(term); });
+  }
+  function search(pagefind, term) {
+    var exact = marked(term);
+    return searchWith(pagefind, term, exact).then(function (found) {
+      return exact && found && !found.results.length ? searchWith(pagefind, term, false) : found;
+    });
+  }
+
+  /* Each word of a query is matched as the start of any word (a bare one with or without marks: "mo"
+     is also "một", "mới", "mọi", "môi"...), so a query of several words can cost the engine most of a
+     second. Its words as a phrase ("mô hình ngôn ngữ", together and whole) are found many times faster.
+     Pages with the phrase are listed first, each group in the engine's order; and while the whole
+     query is still being searched (after PREVIEW_MS), the phrase's pages show already. */
+  function phraseFirst(term) {
+    return term.indexOf(" ") > 0 && term.indexOf('"') < 0;
+  }
+  function phraseOnTop(phrase, found) {
+    var inPhrase = {};
+    phrase.results.forEach(function (r) { inPhrase[r.id] = true; });
+    return { results: found.results.filter(function (r) { return inPhrase[r.id]; })
+      .concat(found.results.filter(function (r) { return !inPhrase[r.id]; })) };
+  }
+  function searchAndShow(pagefind, term) {
+    if (!phraseFirst(term)) {
+      return search(pagefind, term).then(function (found) { return term === wanted ? show(term, found) : null; });
+    }
+    var phrase = null;
+    var preview = null;
+    return searchWith(pagefind, '"' + term + '"', marked(term)).then(function (found) {
+      if (found && found.results.length) phrase = found;
+      /* its first results load now: the engine's worker would load them only after the whole query */
+      return phrase && Promise.all(phrase.results.slice(0, PAGE_SIZE).map(dataOf));
+    }).then(function () {
+      if (term !== wanted) return null;
+      if (phrase) preview = setTimeout(function () { if (term === wanted) show(term, phrase, true); }, PREVIEW_MS);
+      return search(pagefind, term);
+    }).then(function (found) {
+      clearTimeout(preview);
+      if (!found || term !== wanted) return null;
+      return show(term, phrase ? phraseOnTop(phrase, found) : found);
+    });
   }
 
   /* One search at a time; while it runs, only the newest query waits. */
   var wanted = "";
   var running = false;
   var timer = null;
+  var typedAt = 0;
+  var failed = null;
+
+  /* Run the newest query once typing has paused long enough for it. */
+  function schedule() {
+    clearTimeout(timer);
+    var last = wanted.split(" ").pop();
+    var pause = last.length < 3 ? SHORT_WORD_PAUSE_MS : DEBOUNCE_MS;
+    timer = setTimeout(run, Math.max(0, pause - (performance.now() - typedAt)));
+  }
 
   function run() {
-    if (running || wanted === shownTerm) return;
+    if (running || (wanted === shownTerm && whole)) return;
     var term = wanted;
     if (!term) { show("", null); return; }
     running = true;
     say("searching", term, 0);
-    load().then(function (pagefind) { return pagefind.search(term); })
-      .then(function (found) { return term === wanted ? show(term, found) : null; })
-      .catch(function (error) { console.error(error); })
-      .then(function () { running = false; run(); });
+    load().then(function (pagefind) { return searchAndShow(pagefind, term); })
+      .catch(function (error) { console.error(error); failed = term; /* not tried again until changed */ })
+      .then(function () { running = false; if (wanted !== failed && (wanted !== shownTerm || !whole)) schedule(); });
   }
 
   /* A word just finished (a space typed after it): load its index chunks while the reader types on. */
@@ -177,9 +267,11 @@
   function changed(immediately) {
     clearTimeout(timer);
     wanted = searchTerm(input.value);
+    failed = null;
+    typedAt = immediately ? -Infinity : performance.now();
     if (!wanted) { run(); return; }
     preload();
-    timer = setTimeout(run, immediately ? 0 : DEBOUNCE_MS);
+    schedule();
   }
 
   input.addEventListener("input", function () { changed(false); });

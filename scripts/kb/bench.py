@@ -43,7 +43,8 @@ from kb.textutil import read_text, short_hash, slugify
 DEFAULT_SIZES = (100, 500, 1000, 5000)  # the target compares 5,000 with 500
 # A reader's first searches: the commonest words of the corpus (the biggest index chunks), a name, a term.
 FIRST_SEARCHES = {
-    "vi": ("mô hình ngôn ngữ", "trí tuệ nhân tạo", "OpenAI", "dữ liệu huấn luyện"),
+    # Typed with and without marks: most Vietnamese readers type without them.
+    "vi": ("mô hình ngôn ngữ", "mo hinh ngon ngu", "trí tuệ nhân tạo", "OpenAI", "dữ liệu huấn luyện"),
     "en": ("language model", "artificial intelligence", "OpenAI", "training data"),
 }
 TYPING_DELAY_MS = 120  # a quick reader: about eight characters a second
