@@ -122,6 +122,23 @@ def test_the_worker_does_the_work_as_this_process_does(knowledge):
     assert _run(here, knowledge) == expected
 
 
+def test_a_page_finished_in_the_worker_is_not_kept_twice(knowledge):
+    """Once the worker has finished a page, the HTML sent is let go: only the finished page waits to be collected."""
+    finished, _ = _work()
+    key, args = next(iter(finished.items()))
+    finisher = finish.Finisher(worker=True)
+    try:
+        finisher.begin("vi", knowledge)
+        finisher.submit(key, *args)
+        with finisher._arrived:
+            assert finisher._arrived.wait_for(lambda: ("finish", key) in finisher._done, timeout=30)
+            assert finisher._sent["finish", key] == finish._FINISHED
+        assert finisher.result(key) == finish.PageWork("vi", knowledge).finish(*args)
+        assert finisher._sent == {} and finisher._done == {}
+    finally:
+        finisher.close()
+
+
 def test_a_body_other_than_the_one_sent_is_linked_here(knowledge):
     finisher = finish.Finisher(worker=True)
     try:

@@ -129,6 +129,9 @@ def _widen(stream: BinaryIO | None) -> None:
             fcntl.fcntl(stream.fileno(), set_size, _PIPE_BYTES)
 
 
+_FINISHED = ("finished in the worker",)  # what stays of a page's work once the worker has done it
+
+
 class Finisher:
     """Does one language's page work, in one worker process when there is a spare core, else in this process.
 
@@ -202,6 +205,10 @@ class Finisher:
                     return
                 kind, key, result = message
                 self._done[kind, key] = result
+                if kind == "finish" and result is not None and (kind, key) in self._sent:
+                    # A page's HTML is needed again only to redo failed work: it is not kept until the
+                    # page is collected (MkDocs renders every page before the first is collected).
+                    self._sent[kind, key] = _FINISHED
                 self._arrived.notify_all()
 
     @property
@@ -212,7 +219,8 @@ class Finisher:
         """Send work to the worker; False if there is none (any more)."""
         if not self._alive:
             return False
-        self._sent[kind, key] = args
+        with self._arrived:
+            self._sent[kind, key] = args
         self._outbox.put((kind, key, *args))
         return True
 
