@@ -75,6 +75,8 @@ BAD = [
     ("duplicate in a list item", "- id: a\n  id: b\n", ["x.yml:2", "duplicate key 'id'"]),
     ("duplicate non-string key", "1: a\n1: b\n", ["x.yml:2", "duplicate key 1"]),
     ("unhashable key", "? [a, b]\n: c\n", ["x.yml:1", "a key cannot be a list"]),
+    ("list tagged as a string", "? !!str [a]\n: b\n", ["x.yml:1", "expected a scalar node"]),
+    ("mapping tagged as a string", "k: 1\n? !!str {a: 1}\n: b\n", ["x.yml:2", "expected a scalar node"]),
     ("broken", "a: [b\n", ["x.yml", "broken YAML"]),
     ("unknown tag", "a: 1\nb: !thing x\n", ["x.yml:2", "broken YAML", "!thing"]),
     ("value key", "a: =\n", ["x.yml:1", "broken YAML"]),

@@ -98,7 +98,11 @@ def _construct(loader: _Loader, root: yaml.Node) -> Any:
             built[id(node)] = items = []
             items.extend(build(item) for item in node.value)
             return items
-        if kind is yaml.MappingNode and tag == _MAP and all(k.tag == _STR for k, _ in node.value):
+        if (
+            kind is yaml.MappingNode
+            and tag == _MAP
+            and all(type(k) is yaml.ScalarNode and k.tag == _STR for k, _ in node.value)
+        ):
             if len({k.value for k, _ in node.value}) < len(node.value):
                 _construct_mapping(loader, node)  # raises the duplicate-key error, with both lines
             built[id(node)] = mapping = {}
