@@ -923,11 +923,17 @@ def language_pages(site: pages.Site) -> Iterator[tuple[str, str]]:
         yield src_uri, (docs / src_uri).read_text(encoding="utf-8-sig")
 
 
-def decorated_pages(site: pages.Site) -> Iterator[tuple[str, str]]:
-    """Each page with our on_page_markdown work done, front-matter kept: (src_uri, text)."""
+def page_inputs(site: pages.Site) -> Iterator[tuple[str, str, str, str]]:
+    """Each page as MkDocs hands it to on_page_markdown: (src_uri, front-matter text, Markdown, page URL)."""
     for src_uri, text in language_pages(site):
         front, markdown = _split_page(text)
-        yield src_uri, front + pages.decorate(markdown, src_uri, page_url(src_uri), site)
+        yield src_uri, front, markdown, page_url(src_uri)
+
+
+def decorated_pages(site: pages.Site) -> Iterator[tuple[str, str]]:
+    """Each page with our on_page_markdown work done, front-matter kept: (src_uri, text)."""
+    for src_uri, front, markdown, url in page_inputs(site):
+        yield src_uri, front + pages.decorate(markdown, src_uri, url, site)
 
 
 def time_generation(root: Path) -> dict[str, float]:
@@ -946,9 +952,7 @@ def time_generation(root: Path) -> dict[str, float]:
         start = perf_counter()
         site = pages.load_site(root, lang)
         spent = perf_counter() - start
-        for src_uri, text in language_pages(site):
-            _, markdown = _split_page(text)
-            url = page_url(src_uri)
+        for src_uri, _, markdown, url in page_inputs(site):
             start = perf_counter()
             pages.decorate(markdown, src_uri, url, site)
             spent += perf_counter() - start

@@ -218,30 +218,29 @@ class FormIndex:
 
     def __init__(self, forms: Iterable[tuple[str, str]], *, ignore_case: bool) -> None:
         self.ignore_case = ignore_case
-        # key -> (form, form as compared, id)
-        self.by_key: dict[str, list[tuple[str, str, str]]] = {}
+        # names that do not start with a word, tried on every text: (form, form as compared, id)
         self.always: list[tuple[str, str, str]] = []
         self._patterns: dict[str, re.Pattern[str]] = {}
+        # A key's first word -> {its second word, or "" for a one-word key: the key}: a text's
+        # words are looked up here (in C, as set intersections), rather than every pair of
+        # adjacent words being joined and looked up.
+        self._by_first: dict[str, dict[str, str]] = {}
         # key -> its names of no more words than the key's; and the longer ones, each with
         # its words after the key's (all must be in a text the name is in)
         self._whole: dict[str, list[tuple[str, str, str]]] = {}
         self._longer: dict[str, list[tuple[frozenset[str], tuple[str, str, str]]]] = {}
         for form, item_id in forms:
             plain = self.plain(form)
-            key = _form_key(plain)
             entry = (form, plain, item_id)
-            (self.by_key.setdefault(key, []) if key else self.always).append(entry)
-            if key and (rest := frozenset(WORD.findall(plain)[2:])):
-                self._longer.setdefault(key, []).append((rest, entry))
-            elif key:
-                self._whole.setdefault(key, []).append(entry)
-        # A key's first word -> {its second word, or "" for a one-word key: the key}: a text's
-        # words are looked up here (in C, as set intersections), rather than every pair of
-        # adjacent words being joined and looked up.
-        self._by_first: dict[str, dict[str, str]] = {}
-        for key in self.by_key:
+            if not (key := _form_key(plain)):
+                self.always.append(entry)
+                continue
             first, _, second = key.partition(" ")
             self._by_first.setdefault(first, {})[second] = key
+            if rest := frozenset(WORD.findall(plain)[2:]):
+                self._longer.setdefault(key, []).append((rest, entry))
+            else:
+                self._whole.setdefault(key, []).append(entry)
 
     def plain(self, text: str) -> str:
         """Text as names are compared: case-folded when case does not matter."""
