@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import statistics
 from pathlib import Path
 
 import pytest
@@ -218,6 +219,58 @@ def _row(n: int, build_s: float) -> dict:
     }
 
 
+def _figures(seconds: float, rss: float = 100.0) -> dict[str, dict[str, float]]:
+    """One measure_builds result: ``seconds`` for both languages together."""
+    one = {"seconds": seconds / 2, "hook_seconds": seconds / 20, "worker_cpu_seconds": 1.0, "peak_rss_kib": rss}
+    return {lang: dict(one) for lang in LANGS}
+
+
+@pytest.mark.parametrize(
+    ("rounds", "later", "calls", "shares", "cell"),
+    [
+        # one round: the first hooked build and one floor build
+        (1, [90.0], ["floor -> floor-site"], [10.0], "10"),
+        # floor first in the second round, hooked first in the third (floor 1, floor 2, hooked 2, hooked 3, floor 3)
+        (
+            3,
+            [90.0, 110.0, 100.0, 120.0, 96.0],
+            [
+                "floor -> floor-site",
+                "floor -> floor-site",
+                "corpus -> scratch",
+                "corpus -> scratch",
+                "floor -> floor-site",
+            ],
+            [10.0, -10.0, 20.0],
+            "10 (-10 to 20, 3 rounds)",
+        ),
+    ],
+)
+def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, later, calls, shares, cell):
+    made, times = [], iter(later)
+
+    def measure(root: Path, site: Path) -> dict:
+        made.append(f"{root.name} -> {site.name}")
+        return _figures(next(times), rss=100.0 * len(made))
+
+    got = bench.measure_rounds(
+        Path("corpus"), Path("floor"), Path("floor-site"), Path("scratch"), _figures(100.0), rounds, measure
+    )
+    assert made == calls
+    assert got["rounds"] == rounds
+    assert got["build_floor_pct"] == pytest.approx(shares)
+    hooked = [100.0] + [t for t, c in zip(later, calls, strict=True) if c.startswith("corpus")]
+    floors = [t for t, c in zip(later, calls, strict=True) if c.startswith("floor")]
+    assert got["build_s"] == {lang: pytest.approx(statistics.median(hooked) / 2) for lang in LANGS}
+    assert got["floor_s"] == {lang: pytest.approx(statistics.median(floors) / 2) for lang in LANGS}
+    assert got["hook_s"] == {lang: pytest.approx(statistics.median(hooked) / 20) for lang in LANGS}
+    row = {**_row(500, 50.0), **got}
+    assert bench.build_minus_floor(row) == cell
+    cells = [c.strip() for c in bench.format_table([row]).splitlines()[2].split("|")[1:-1]]
+    figures = dict(zip(bench.COLUMNS, cells, strict=True))
+    assert figures["build − floor %"] == cell
+
+
 def test_table_reports_every_figure_and_the_per_page_growth():
     rows = [_row(500, 50.0), _row(5000, 600.0)]
     table = bench.format_table(rows)
@@ -233,3 +286,17 @@ def test_table_reports_every_figure_and_the_per_page_growth():
     assert bench.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
     assert bench.per_page_growth([_row(100, 1.0), _row(1000, 10.0)]) == ""  # nothing of 500 or more below the largest
     assert "| 5,000 | en | q | 512 | 0.50 |" in bench.format_first_search(rows)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--sizes", "100,x"], "kb bench: --sizes must be numbers separated by commas, not '100,x'"),
+        (["--sizes", "0"], "kb bench: --sizes needs at least one positive size"),
+        (["--sizes", "100", "--rounds", "0"], "kb bench: --rounds must be 1 or more, not 0"),
+    ],
+)
+def test_bad_arguments_stop_with_one_clear_message(argv, message, tmp_path, capsys):
+    assert bench.main([*argv, "--workdir", str(tmp_path / "work")]) == 2
+    assert capsys.readouterr().err.strip() == message
+    assert not (tmp_path / "work" / "rows.json").exists()

@@ -23,11 +23,12 @@ import platform
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from time import perf_counter
@@ -1077,6 +1078,54 @@ def measure_builds(root: Path, site_dir: Path) -> dict[str, dict[str, float]]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+Measure = Callable[[Path, Path], dict[str, dict[str, float]]]
+
+
+def measure_rounds(
+    corpus: Path,
+    floor: Path,
+    floor_site: Path,
+    scratch: Path,
+    first: dict[str, dict[str, float]],
+    rounds: int,
+    measure: Measure,
+) -> dict[str, Any]:
+    """Repeat the hooked and floor builds and pair them, so the machine's drift is seen and mostly cancelled.
+
+    ``first`` is round one's hooked build, whose site the other figures come
+    from; the floor builds write to ``floor_site``, later hooked builds to ``scratch``. The
+    order alternates (hooked then floor, floor then hooked, ...): a machine
+    slowing down or speeding up through a round favours neither side. Each
+    round's build − floor is its two builds' difference over its hooked build;
+    the figures reported are medians over the rounds.
+    """
+    real, floor_runs = [first], []
+    floor_runs.append(measure(floor, floor_site))
+    for number in range(1, rounds):
+        order = ("floor", "real") if number % 2 else ("real", "floor")
+        for which in order:
+            if which == "floor":
+                floor_runs.append(measure(floor, floor_site))
+            else:
+                real.append(measure(corpus, scratch))
+
+    def median(runs: list[dict[str, dict[str, float]]], key: str) -> dict[str, float]:
+        return {lang: statistics.median(run[lang][key] for run in runs) for lang in LANGS}
+
+    def total(run: dict[str, dict[str, float]]) -> float:
+        return sum(run[lang]["seconds"] for lang in LANGS)
+
+    return {
+        "rounds": rounds,
+        "build_s": median(real, "seconds"),
+        "hook_s": median(real, "hook_seconds"),
+        "worker_cpu_s": median(real, "worker_cpu_seconds"),
+        "peak_rss_kib": {lang: max(run[lang]["peak_rss_kib"] for run in real) for lang in LANGS},
+        "floor_s": median(floor_runs, "seconds"),
+        "build_floor_pct": [100 * (total(r) - total(f)) / total(r) for r, f in zip(real, floor_runs, strict=True)],
+    }
+
+
 def gzip_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9, mtime=0))
 
@@ -1435,7 +1484,14 @@ def _log(message: str) -> None:
 
 
 def bench_one(
-    n: int, base: Path, source_root: Path, seed: int = 0, *, scores: bool = False, serve: bool = True
+    n: int,
+    base: Path,
+    source_root: Path,
+    seed: int = 0,
+    *,
+    scores: bool = False,
+    serve: bool = True,
+    rounds: int = 1,
 ) -> dict[str, Any]:
     """Every figure for one corpus size; the corpus and sites are written under ``base``."""
     from kb.check import check
@@ -1455,24 +1511,23 @@ def bench_one(
     row["generation_s"] = time_generation(corpus)
     _log(f"N={n}: kb check {row['check_s']:.1f} s, generation {row['generation_s']}")
 
-    real = measure_builds(corpus, site)
-    row["build_s"] = {lang: m["seconds"] for lang, m in real.items()}
-    row["hook_s"] = {lang: m["hook_seconds"] for lang, m in real.items()}
-    row["worker_cpu_s"] = {lang: m["worker_cpu_seconds"] for lang, m in real.items()}
-    row["peak_rss_kib"] = {lang: m["peak_rss_kib"] for lang, m in real.items()}
+    first = measure_builds(corpus, site)
     t = perf_counter()
     search.index_site(site)
     row["pagefind_s"] = perf_counter() - t
-    _log(f"N={n}: mkdocs builds {row['build_s']}, pagefind {row['pagefind_s']:.1f} s")
+    _log(f"N={n}: mkdocs builds {first}, pagefind {row['pagefind_s']:.1f} s")
 
     materialize(corpus, floor)
-    row["floor_s"] = {lang: m["seconds"] for lang, m in measure_builds(floor, floor_site).items()}
+    row.update(measure_rounds(corpus, floor, floor_site, base / "scratch-site", first, rounds, measure_builds))
+    shutil.rmtree(base / "scratch-site", ignore_errors=True)
     real_pages, floor_pages = html_pages(site), html_pages(floor_site)
     row["pages"] = len(real_pages)
     row["floor_same_pages"] = real_pages == floor_pages
     if not row["floor_same_pages"]:
         _log(f"N={n}: floor pages differ: {sorted(real_pages ^ floor_pages)[:5]}")
-    _log(f"N={n}: floor builds {row['floor_s']}")
+    _log(
+        f"N={n}: {rounds} round(s), builds {row['build_s']}, floor {row['floor_s']}, build − floor % {row['build_floor_pct']}"
+    )
 
     row.update(site_sizes(site))
     row["first_search"] = first_search(site)
@@ -1495,6 +1550,8 @@ def run(
     seed: int = 0,
     lighthouse_at: int | None = None,
     serve_max: int | None = None,
+    rounds: int = 1,
+    rounds_max: int | None = None,
 ) -> list[dict]:
     """Benchmark each corpus size in turn; corpora are deleted unless ``keep``.
 
@@ -1508,7 +1565,8 @@ def run(
             shutil.rmtree(base)
         try:
             serve = serve_max is None or n <= serve_max
-            rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at, serve=serve))
+            repeat = rounds if rounds_max is None or n <= rounds_max else 1
+            rows.append(bench_one(n, base, source_root, seed, scores=n == lighthouse_at, serve=serve, rounds=repeat))
             (workdir / "rows.json").write_text(json.dumps(rows, indent=1, ensure_ascii=False), encoding="utf-8")
         except Exception as exc:  # one size failing must not lose the figures of the others
             _log(f"N={n}: failed: {exc}")
@@ -1552,6 +1610,18 @@ COLUMNS = [
 ]
 
 
+def build_minus_floor(row: dict) -> str:
+    """The build − floor cell: the median over the rounds, with their range when there were several."""
+    shares = row.get("build_floor_pct")
+    if not shares:  # one unpaired measurement
+        build = sum(row["build_s"].values())
+        shares = [100 * (build - sum(row["floor_s"].values())) / build]
+    cell = f"{statistics.median(shares):.0f}"
+    if len(shares) > 1:
+        cell += f" ({min(shares):.0f} to {max(shares):.0f}, {len(shares)} rounds)"
+    return cell
+
+
 def format_table(rows: list[dict]) -> str:
     """The results as a Markdown table, one row per corpus size."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---:|" * len(COLUMNS)]
@@ -1569,7 +1639,7 @@ def format_table(rows: list[dict]) -> str:
             _pair(row["hook_s"]),
             f"{100 * sum(row['hook_s'].values()) / build:.1f}",
             _pair(row["worker_cpu_s"]),
-            f"{100 * (build - sum(row['floor_s'].values())) / build:.0f}",
+            build_minus_floor(row),
             f"{_ms_per_page(row):.1f}",
             f"{max(row['peak_rss_kib'].values()) / 1024:,.0f}",
             f"{sum(row['site_bytes'].values()) / 1e6:,.1f}",
@@ -1622,8 +1692,10 @@ def machine_header() -> str:
             "decorating, the page's search terms; waiting for finished pages), timed inside the build; hook "
             "share: that over the builds. Page worker CPU: the CPU time of the process that finishes pages "
             "(sanitising, search words) on the second core while MkDocs renders (kb.finish). "
-            "Build − floor: (builds − floor) / builds, the same cost measured across two runs, so with the "
-            "machine's run-to-run noise. "
+            "Build − floor: (builds − floor) / builds. Consecutive builds of the same tree differ by up to "
+            "10% here, so at the smaller sizes the hooked and floor builds are repeated in rounds (hooked then "
+            "floor, floor then hooked, ...): the cell gives the median of the rounds' paired figures and their "
+            "range, and the build, floor, hook and worker columns are medians over the rounds. "
             "Sizes: whole site (both languages); article page: HTML plus stylesheets, scripts and fonts, "
             "without images. Serve rebuild: both languages in-process after editing one translation.",
             "",
@@ -1654,6 +1726,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="measure the serve-style rebuild up to this size (default: %(default)s; it rebuilds everything)",
     )
     parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        metavar="R",
+        help="build and floor build R times each, alternating, up to --rounds-max (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rounds-max",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="repeat the builds in rounds up to this size; larger sizes build once (default: %(default)s)",
+    )
+    parser.add_argument(
         "--lighthouse",
         type=int,
         default=1000,
@@ -1675,6 +1761,9 @@ def run_from_args(args: argparse.Namespace) -> int:
     if not sizes or min(sizes) < 1:
         print("kb bench: --sizes needs at least one positive size", file=sys.stderr)
         return 2
+    if args.rounds < 1:
+        print(f"kb bench: --rounds must be 1 or more, not {args.rounds}", file=sys.stderr)
+        return 2
     temporary = args.workdir is None
     workdir = Path(tempfile.mkdtemp(prefix="kb-bench-")) if temporary else args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -1687,6 +1776,8 @@ def run_from_args(args: argparse.Namespace) -> int:
             seed=args.seed,
             lighthouse_at=args.lighthouse,
             serve_max=args.serve_max,
+            rounds=args.rounds,
+            rounds_max=args.rounds_max,
         )
     finally:
         if temporary and not args.keep:
