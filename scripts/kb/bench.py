@@ -1324,7 +1324,8 @@ def _lighthouse() -> Path | None:
     return binary
 
 
-LIGHTHOUSE_RUNS = 3  # Lighthouse's own advice: scores vary from run to run, report the median
+# Lighthouse's own advice (docs/variability.md): scores vary from run to run, report the median of five.
+LIGHTHOUSE_RUNS = 5
 
 
 def _lighthouse_once(binary: Path, url: str) -> dict[str, int]:
