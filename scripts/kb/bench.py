@@ -1202,7 +1202,13 @@ class _Server:
                     cache[path] = gzip.compress(data, compresslevel=6, mtime=0)
                 self._send(cache[path], self.guess_type(str(path)), gzipped=True)
 
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
+        class Server(http.server.ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                # A browser that drops a download (a page closed mid-fetch, a search superseded) is no error.
+                if not isinstance(sys.exc_info()[1], ConnectionError):
+                    super().handle_error(request, client_address)
+
+        self.httpd = Server(("127.0.0.1", 0), functools.partial(Handler, directory=str(site)))
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         self.base = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
