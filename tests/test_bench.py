@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import socket
 import statistics
+import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -205,6 +208,8 @@ def _row(n: int, build_s: float) -> dict:
         "generation_s": pair(0.05 * build_s),
         "build_s": pair(build_s),
         "floor_s": pair(0.8 * build_s),
+        "rounds": 1,
+        "build_floor_pct": [20.0],  # (build − floor) / build
         "hook_s": pair(0.09 * build_s),
         "worker_cpu_s": pair(0.025 * build_s),
         "pagefind_s": 1.0,
@@ -303,10 +308,6 @@ def test_bad_arguments_stop_with_one_clear_message(argv, message, tmp_path, caps
 
 
 def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
-    import socket
-    import struct
-    import time
-
     (tmp_path / "chunk.bin").write_bytes(bytes(8 << 20))  # far more than the socket buffers hold
     server = bench._Server(tmp_path)
     try:

@@ -1099,15 +1099,13 @@ def measure_rounds(
     round's build − floor is its two builds' difference over its hooked build;
     the figures reported are medians over the rounds.
     """
-    real, floor_runs = [first], []
-    floor_runs.append(measure(floor, floor_site))
+    real, floor_runs = [first], [measure(floor, floor_site)]
     for number in range(1, rounds):
-        order = ("floor", "real") if number % 2 else ("real", "floor")
-        for which in order:
-            if which == "floor":
-                floor_runs.append(measure(floor, floor_site))
-            else:
-                real.append(measure(corpus, scratch))
+        if number % 2 == 0:
+            real.append(measure(corpus, scratch))
+        floor_runs.append(measure(floor, floor_site))
+        if number % 2 == 1:
+            real.append(measure(corpus, scratch))
 
     def median(runs: list[dict[str, dict[str, float]]], key: str) -> dict[str, float]:
         return {lang: statistics.median(run[lang][key] for run in runs) for lang in LANGS}
@@ -1619,10 +1617,7 @@ COLUMNS = [
 
 def build_minus_floor(row: dict) -> str:
     """The build − floor cell: the median over the rounds, with their range when there were several."""
-    shares = row.get("build_floor_pct")
-    if not shares:  # one unpaired measurement
-        build = sum(row["build_s"].values())
-        shares = [100 * (build - sum(row["floor_s"].values())) / build]
+    shares = row["build_floor_pct"]
     cell = f"{statistics.median(shares):.0f}"
     if len(shares) > 1:
         cell += f" ({min(shares):.0f} to {max(shares):.0f}, {len(shares)} rounds)"
