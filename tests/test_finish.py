@@ -130,9 +130,9 @@ def test_a_page_finished_in_the_worker_is_not_kept_twice(knowledge):
     try:
         finisher.begin("vi", knowledge)
         finisher.submit(key, *args)
-        with finisher._arrived:
-            assert finisher._arrived.wait_for(lambda: ("finish", key) in finisher._done, timeout=30)
-            assert finisher._sent["finish", key] == finish._FINISHED
+        while ("finish", key) not in finisher._done:
+            finisher.pump(wait=True)
+        assert finisher._sent["finish", key] == finish._FINISHED
         assert finisher.result(key) == finish.PageWork("vi", knowledge).finish(*args)
         assert finisher._sent == {} and finisher._done == {}
     finally:
@@ -147,6 +147,29 @@ def test_a_body_other_than_the_one_sent_is_linked_here(knowledge):
         linked, used = finisher.link("a.md", BODIES[2], "../")  # MkDocs handed over another body
         assert (linked, used) == finish.PageWork("vi", knowledge).link(BODIES[2], "../")
         assert used == {"generative-ai"}
+    finally:
+        finisher.close()
+
+
+def test_a_burst_larger_than_the_pipes_is_queued_without_waiting_and_all_comes_back(knowledge, monkeypatch):
+    """on_files sends every article at once, far more than a pipe holds: no call waits for the worker
+    to read (each writes what fits and keeps the rest), and every body comes back linked by the worker."""
+    work = finish.PageWork("vi", knowledge)
+    bodies = {f"{i}.md": f"{BODIES[i % len(BODIES)]}\n\n{'lời ' * 30_000}{i}" for i in range(60)}  # 7 MB
+    expected = {key: work.link(body, "../") for key, body in bodies.items()}
+
+    def not_here(self: finish.PageWork, body: str, prefix: str) -> tuple[str, set[str]]:
+        raise AssertionError("linked in this process, not in the worker")
+
+    monkeypatch.setattr(finish.PageWork, "link", not_here)
+    finisher = finish.Finisher(worker=True)
+    try:
+        finisher.begin("vi", knowledge)
+        for key, body in bodies.items():
+            finisher.submit_link(key, body, "../")
+        assert len(finisher._outgoing) > finish._PIPE_BYTES  # kept here, not waited for
+        assert {key: finisher.link(key, body, "../") for key, body in bodies.items()} == expected
+        assert finisher.in_worker and not finisher._outgoing
     finally:
         finisher.close()
 

@@ -30,10 +30,9 @@ import contextlib
 import logging
 import os
 import pickle
-import queue
+import select
 import subprocess
 import sys
-import threading
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -121,12 +120,12 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         _send(replies, (kind, key, result))
 
 
-def _widen(stream: BinaryIO | None) -> None:
-    """Let a pipe hold a whole page, so sending one rarely waits (Linux; elsewhere it keeps its size)."""
+def _widen(fd: int) -> None:
+    """Let a pipe hold many pages, so neither side waits for the other (Linux; elsewhere it keeps its size)."""
     set_size = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
-    if stream is not None and set_size is not None:
+    if set_size is not None:
         with contextlib.suppress(OSError):  # refused (a lower limit for this user): the default size works too
-            fcntl.fcntl(stream.fileno(), set_size, _PIPE_BYTES)
+            fcntl.fcntl(fd, set_size, _PIPE_BYTES)
 
 
 _FINISHED = ("finished in the worker",)  # what stays of a page's work once the worker has done it
@@ -138,6 +137,11 @@ class Finisher:
     :meth:`begin` with the language's glossary; send article bodies with :meth:`submit_link` and take them
     back with :meth:`link`; send pages with :meth:`submit` and take them back with :meth:`result`;
     :meth:`close` ends the worker.
+
+    The pipes to and from the worker are non-blocking and are served by this thread alone: every call
+    writes what the worker can take and reads what it has sent back, and only a call that needs a result
+    not yet in waits for it. No helper threads: a thread that wakes for every page takes the
+    interpreter lock from MkDocs thousands of times, which cost the build as much as the worker saved.
     """
 
     def __init__(self, worker: bool) -> None:
@@ -145,18 +149,16 @@ class Finisher:
         self._sent: dict[tuple[str, str], tuple[Any, ...]] = {}  # sent to the worker, not yet taken back
         self._done: dict[tuple[str, str], Any] = {}  # results in from the worker (None: it failed)
         self._finished: dict[str, str] = {}  # pages finished here
-        self._arrived = threading.Condition()
         self._process: subprocess.Popen[bytes] | None = None
         self._alive = False  # the worker takes work: started, and not known to have ended
-        self._reader: threading.Thread | None = None
-        # Messages for the worker, written by a thread of their own: the main process never waits
-        # for the worker to read (a burst of article bodies would otherwise fill the pipe and block it).
-        self._outbox: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
-        self._writer: threading.Thread | None = None
+        self._outgoing = bytearray()  # messages not yet written to the worker
+        self._incoming = bytearray()  # bytes read from the worker, not yet a whole message
         if worker:
             self._start()
 
     def _start(self) -> None:
+        if not hasattr(os, "set_blocking") or os.name != "posix":  # non-blocking pipes and select: POSIX
+            return
         package_parent = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
         try:
@@ -170,73 +172,107 @@ class Finisher:
         except OSError as exc:  # no processes here (a sandbox, a limit): the work is done in-process
             log.debug("kb: page work stays in-process: %s", exc)
             return
-        _widen(self._process.stdin)  # type: ignore[arg-type]
+        assert self._process.stdin is not None and self._process.stdout is not None
+        self._to, self._from = self._process.stdin.fileno(), self._process.stdout.fileno()
+        for fd in (self._to, self._from):
+            _widen(fd)
+            os.set_blocking(fd, False)
         self._alive = True
-        self._reader = threading.Thread(target=self._read, name="kb-page-worker-reader", daemon=True)
-        self._reader.start()
-        self._writer = threading.Thread(target=self._write, name="kb-page-worker-writer", daemon=True)
-        self._writer.start()
 
-    def _write(self) -> None:
-        assert self._process is not None and self._process.stdin is not None
-        stream = self._process.stdin
-        while (message := self._outbox.get()) is not None:
-            try:
-                _send(stream, message)  # type: ignore[arg-type]
-            except OSError as exc:  # the worker ended (BrokenPipeError): what it did not get is done here
-                log.debug("kb: page worker gone, working in-process: %s", exc)
-                with self._arrived:
-                    self._alive = False
-                    self._arrived.notify_all()
-                return
+    def _gone(self, exc: BaseException | None = None) -> None:
+        """The worker ended: whatever it did not send back is done here."""
+        if self._alive:
+            log.debug("kb: page worker gone, working in-process: %s", exc)
+        self._alive = False
+        self._outgoing.clear()
 
-    def _read(self) -> None:
-        assert self._process is not None and self._process.stdout is not None
-        stream = self._process.stdout
-        while True:
-            try:
-                message = _receive(stream)  # type: ignore[arg-type]
-            except (OSError, EOFError, pickle.UnpicklingError):
-                message = None
-            with self._arrived:
-                if message is None:  # the worker ended: whatever it did not send back is done here
-                    self._alive = False
-                    self._arrived.notify_all()
+    def pump(self, wait: bool = False) -> None:
+        """Write what the worker can take, and read what it has sent; with ``wait``, until something is read."""
+        while self._alive:
+            if self._outgoing:
+                try:
+                    with memoryview(self._outgoing) as pending:
+                        written = os.write(self._to, pending[:_PIPE_BYTES])
+                    del self._outgoing[:written]
+                except BlockingIOError:
+                    pass
+                except OSError as exc:  # BrokenPipeError: the worker ended
+                    self._gone(exc)
                     return
-                kind, key, result = message
-                self._done[kind, key] = result
-                if kind == "finish" and result is not None and (kind, key) in self._sent:
-                    # A page's HTML is needed again only to redo failed work: it is not kept until the
-                    # page is collected (MkDocs renders every page before the first is collected).
-                    self._sent[kind, key] = _FINISHED
-                self._arrived.notify_all()
+            try:
+                data = os.read(self._from, _PIPE_BYTES)
+            except BlockingIOError:
+                data = None
+            except OSError as exc:
+                self._gone(exc)
+                return
+            if data == b"":  # the end of its output: the worker ended
+                self._gone()
+                return
+            if data:
+                self._incoming += data
+                self._unpack()
+                if wait:
+                    return
+            if not wait:
+                if data is None or not self._outgoing:
+                    return
+                continue
+            if data is None:
+                select.select([self._from], [self._to] if self._outgoing else [], [])
+
+    def _unpack(self) -> None:
+        """Take each whole message read so far."""
+        buffer, start = self._incoming, 0
+        while len(buffer) - start >= _HEADER:
+            end = start + _HEADER + int.from_bytes(buffer[start : start + _HEADER], "big")
+            if len(buffer) < end:
+                break
+            try:
+                kind, key, result = pickle.loads(buffer[start + _HEADER : end])  # our own child wrote it
+            except (pickle.UnpicklingError, EOFError, ValueError) as exc:
+                self._gone(exc)
+                return
+            start = end
+            self._done[kind, key] = result
+            if kind == "finish" and result is not None and (kind, key) in self._sent:
+                # A page's HTML is needed again only to redo failed work: it is not kept until the
+                # page is collected (MkDocs renders every page before the first is collected).
+                self._sent[kind, key] = _FINISHED
+        del buffer[:start]
 
     @property
     def in_worker(self) -> bool:
         return self._alive
 
-    def _post(self, kind: str, key: str, *args: Any) -> bool:
+    def _post(self, message: tuple[Any, ...]) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        self._outgoing += len(data).to_bytes(_HEADER, "big")
+        self._outgoing += data
+
+    def _send_work(self, kind: str, key: str, *args: Any) -> bool:
         """Send work to the worker; False if there is none (any more)."""
+        self.pump()
         if not self._alive:
             return False
-        with self._arrived:
-            self._sent[kind, key] = args
-        self._outbox.put((kind, key, *args))
+        self._sent[kind, key] = args
+        self._post((kind, key, *args))
         return True
 
     def _take(self, kind: str, key: str) -> tuple[tuple[Any, ...] | None, Any]:
         """(the arguments sent, the worker's result or None), waiting for it while the worker lives."""
-        with self._arrived:
-            while (kind, key) in self._sent and (kind, key) not in self._done and self._alive:
-                self._arrived.wait()
-            return self._sent.pop((kind, key), None), self._done.pop((kind, key), None)
+        self.pump()
+        while (kind, key) in self._sent and (kind, key) not in self._done and self._alive:
+            self.pump(wait=True)
+        return self._sent.pop((kind, key), None), self._done.pop((kind, key), None)
 
     def begin(self, lang: str, k: Knowledge) -> None:
         """Start a language's work with its knowledge (the worker gets the glossary only)."""
         self._work = PageWork(lang, k)
         if self._alive:
             terms: dict[str, Term] = dict(k.terms)
-            self._outbox.put(("begin", lang, terms))
+            self._post(("begin", lang, terms))
+            self.pump()
 
     @property
     def work(self) -> PageWork:
@@ -246,7 +282,7 @@ class Finisher:
 
     def submit_link(self, key: str, body: str, prefix: str) -> None:
         """Send an article body for linking ahead of time (only to a worker: here it is linked when needed)."""
-        self._post("link", key, body, prefix)
+        self._send_work("link", key, body, prefix)
 
     def link(self, key: str, body: str, prefix: str) -> tuple[str, set[str]]:
         """An article body with its glossary terms linked: the worker's, if it linked this very body."""
@@ -258,7 +294,7 @@ class Finisher:
     def submit(self, key: str, html: str, searchable: bool, terms: set[str] | None, markdown: str) -> None:
         """Start finishing a page (keyed by its source path)."""
         args = (html, searchable, terms, markdown)
-        if not self._post("finish", key, *args):
+        if not self._send_work("finish", key, *args):
             self._finished[key] = self.work.finish(*args)
 
     def result(self, key: str) -> str:
@@ -278,20 +314,13 @@ class Finisher:
     def close(self) -> None:
         """End the worker and wait for it, so its time is counted with this process's children."""
         process, self._process, self._alive = self._process, None, False
-        if self._writer is not None:
-            self._outbox.put(None)  # after whatever is still queued
-            self._writer.join()
-            self._writer = None
         if process is not None:
-            if process.stdin is not None:
-                with contextlib.suppress(OSError):  # it had ended already (a broken pipe)
-                    process.stdin.close()  # the worker ends at the end of its input
+            with contextlib.suppress(OSError):  # it had ended already (a broken pipe)
+                process.stdin.close()  # type: ignore[union-attr]  # the worker ends at the end of its input
+            process.stdout.close()  # type: ignore[union-attr]  # nothing more is read: one still writing ends
             process.wait()
-        if self._reader is not None:
-            self._reader.join()
-            self._reader = None
-        if process is not None and process.stdout is not None:
-            process.stdout.close()
+        self._outgoing.clear()
+        self._incoming.clear()
         self._sent.clear()
         self._done.clear()
         self._finished.clear()
