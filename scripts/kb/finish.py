@@ -85,9 +85,14 @@ def spare_core() -> bool:
     return cores >= 2
 
 
-def _send(stream: BinaryIO, message: object) -> None:
+def _frame(message: object) -> bytes:
+    """A message as sent down a pipe: its pickled length, then the pickle."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    stream.write(len(data).to_bytes(_HEADER, "big") + data)
+    return len(data).to_bytes(_HEADER, "big") + data
+
+
+def _send(stream: BinaryIO, message: object) -> None:
+    stream.write(_frame(message))
     stream.flush()
 
 
@@ -157,7 +162,7 @@ class Finisher:
             self._start()
 
     def _start(self) -> None:
-        if not hasattr(os, "set_blocking") or os.name != "posix":  # non-blocking pipes and select: POSIX
+        if os.name != "posix":  # non-blocking pipes and select on them: POSIX only
             return
         package_parent = str(Path(__file__).resolve().parent.parent)
         path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
@@ -212,14 +217,12 @@ class Finisher:
             if data:
                 self._incoming += data
                 self._unpack()
-                if wait:
+            if wait:
+                if data:
                     return
-            if not wait:
-                if data is None or not self._outgoing:
-                    return
-                continue
-            if data is None:
                 select.select([self._from], [self._to] if self._outgoing else [], [])
+            elif data is None or not self._outgoing:
+                return  # nothing more to read, or nothing left to write
 
     def _unpack(self) -> None:
         """Take each whole message read so far."""
@@ -246,9 +249,7 @@ class Finisher:
         return self._alive
 
     def _post(self, message: tuple[Any, ...]) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-        self._outgoing += len(data).to_bytes(_HEADER, "big")
-        self._outgoing += data
+        self._outgoing += _frame(message)
 
     def _send_work(self, kind: str, key: str, *args: Any) -> bool:
         """Send work to the worker; False if there is none (any more)."""
