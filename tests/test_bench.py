@@ -231,15 +231,19 @@ def _figures(seconds: float, rss: float = 100.0) -> dict[str, dict[str, float]]:
 
 
 @pytest.mark.parametrize(
-    ("rounds", "later", "calls", "shares", "cell"),
+    ("rounds", "at_least_s", "later", "calls", "shares", "cell"),
     [
-        # one round: the first hooked build and one floor build
-        (1, [90.0], ["floor -> floor-site"], [10.0], "10"),
-        # floor first in the second round, hooked first in the third (floor 1, floor 2, hooked 2, hooked 3, floor 3)
+        # one round: the first hooked build and one floor build, no untimed builds
+        (1, 1000.0, [100.0, 90.0], ["corpus -> site", "floor -> floor-site"], [10.0], "10"),
+        # untimed builds of each tree first; then floor first in the second round, hooked first in the third
         (
             3,
-            [90.0, 110.0, 100.0, 120.0, 96.0],
+            0.0,
+            [1.0, 1.0, 100.0, 90.0, 110.0, 100.0, 120.0, 96.0],
             [
+                "corpus -> scratch",
+                "floor -> floor-site",
+                "corpus -> site",
                 "floor -> floor-site",
                 "floor -> floor-site",
                 "corpus -> scratch",
@@ -249,9 +253,31 @@ def _figures(seconds: float, rss: float = 100.0) -> dict[str, dict[str, float]]:
             [10.0, -10.0, 20.0],
             "10 (-10 to 20, 3 rounds)",
         ),
+        # quick builds: rounds go on past three until they add up to the seconds asked for (here 1,000)
+        (
+            3,
+            1000.0,
+            [1.0, 1.0, 100.0, 90.0, 110.0, 100.0, 120.0, 96.0, 100.0, 100.0, 100.0, 90.0],
+            [
+                "corpus -> scratch",
+                "floor -> floor-site",
+                "corpus -> site",
+                "floor -> floor-site",
+                "floor -> floor-site",
+                "corpus -> scratch",
+                "corpus -> scratch",
+                "floor -> floor-site",
+                "floor -> floor-site",
+                "corpus -> scratch",
+                "corpus -> scratch",
+                "floor -> floor-site",
+            ],
+            [10.0, -10.0, 20.0, 0.0, 10.0],
+            "10 (-10 to 20, 5 rounds)",
+        ),
     ],
 )
-def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, later, calls, shares, cell):
+def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, at_least_s, later, calls, shares, cell):
     made, times = [], iter(later)
 
     def measure(root: Path, site: Path) -> dict:
@@ -259,21 +285,42 @@ def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, later, 
         return _figures(next(times), rss=100.0 * len(made))
 
     got = bench.measure_rounds(
-        Path("corpus"), Path("floor"), Path("floor-site"), Path("scratch"), _figures(100.0), rounds, measure
+        Path("corpus"),
+        Path("floor"),
+        Path("site"),
+        Path("floor-site"),
+        Path("scratch"),
+        rounds,
+        measure,
+        at_least_s=at_least_s,
     )
     assert made == calls
-    assert got["rounds"] == rounds
+    assert got["rounds"] == len(shares)
     assert got["build_floor_pct"] == pytest.approx(shares)
-    hooked = [100.0] + [t for t, c in zip(later, calls, strict=True) if c.startswith("corpus")]
-    floors = [t for t, c in zip(later, calls, strict=True) if c.startswith("floor")]
+    timed = [(t, c) for t, c in zip(later, calls, strict=True) if t != 1.0]  # the untimed builds took 1 s here
+    hooked = [t for t, c in timed if c.startswith("corpus")]
+    floors = [t for t, c in timed if c.startswith("floor")]
     assert got["build_s"] == {lang: pytest.approx(statistics.median(hooked) / 2) for lang in LANGS}
     assert got["floor_s"] == {lang: pytest.approx(statistics.median(floors) / 2) for lang in LANGS}
     assert got["hook_s"] == {lang: pytest.approx(statistics.median(hooked) / 20) for lang in LANGS}
+    # the warm-up builds' memory counts for nothing; the timed hooked builds' peak does
+    peaks = [100.0 * (i + 1) for i, c in enumerate(calls) if c.startswith("corpus") and later[i] != 1.0]
+    assert got["peak_rss_kib"] == {lang: max(peaks) for lang in LANGS}
     row = {**_row(500, 50.0), **got}
     assert bench.build_minus_floor(row) == cell
     cells = [c.strip() for c in bench.format_table([row]).splitlines()[2].split("|")[1:-1]]
     figures = dict(zip(bench.COLUMNS, cells, strict=True))
     assert figures["build − floor %"] == cell
+
+
+def test_rounds_stop_at_the_most_rounds_however_quick_the_builds():
+    def measure(root: Path, site: Path) -> dict:
+        return _figures(0.001)
+
+    got = bench.measure_rounds(
+        Path("corpus"), Path("floor"), Path("site"), Path("floor-site"), Path("scratch"), 3, measure, at_least_s=1e9
+    )
+    assert got["rounds"] == bench.MAX_ROUNDS == len(got["build_floor_pct"])
 
 
 def test_table_reports_every_figure_and_the_per_page_growth():
@@ -299,6 +346,7 @@ def test_table_reports_every_figure_and_the_per_page_growth():
         (["--sizes", "100,x"], "kb bench: --sizes must be numbers separated by commas, not '100,x'"),
         (["--sizes", "0"], "kb bench: --sizes needs at least one positive size"),
         (["--sizes", "100", "--rounds", "0"], "kb bench: --rounds must be 1 or more, not 0"),
+        (["--sizes", "100", "--rounds-seconds", "-5"], "kb bench: --rounds-seconds must be 0 or more, not -5"),
     ],
 )
 def test_bad_arguments_stop_with_one_clear_message(argv, message, tmp_path, capsys):
