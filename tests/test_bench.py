@@ -230,48 +230,27 @@ def _figures(seconds: float, rss: float = 100.0) -> dict[str, dict[str, float]]:
     return {lang: dict(one) for lang in LANGS}
 
 
+HOOKED, FLOOR = "corpus -> scratch", "floor -> floor-site"
+# Three rounds: untimed builds of each tree first (1 s each here); then round one (hooked into the site,
+# then floor), floor first in the second round, hooked first in the third.
+THREE_ROUNDS = (
+    [1.0, 1.0, 100.0, 90.0, 110.0, 100.0, 120.0, 96.0],
+    [HOOKED, FLOOR, "corpus -> site", FLOOR, FLOOR, HOOKED, HOOKED, FLOOR],
+)
+
+
 @pytest.mark.parametrize(
     ("rounds", "at_least_s", "later", "calls", "shares", "cell"),
     [
         # one round: the first hooked build and one floor build, no untimed builds
-        (1, 1000.0, [100.0, 90.0], ["corpus -> site", "floor -> floor-site"], [10.0], "10"),
-        # untimed builds of each tree first; then floor first in the second round, hooked first in the third
-        (
-            3,
-            0.0,
-            [1.0, 1.0, 100.0, 90.0, 110.0, 100.0, 120.0, 96.0],
-            [
-                "corpus -> scratch",
-                "floor -> floor-site",
-                "corpus -> site",
-                "floor -> floor-site",
-                "floor -> floor-site",
-                "corpus -> scratch",
-                "corpus -> scratch",
-                "floor -> floor-site",
-            ],
-            [10.0, -10.0, 20.0],
-            "10 (-10 to 20, 3 rounds)",
-        ),
+        (1, 1000.0, [100.0, 90.0], ["corpus -> site", FLOOR], [10.0], "10"),
+        (3, 0.0, *THREE_ROUNDS, [10.0, -10.0, 20.0], "10 (-10 to 20, 3 rounds)"),
         # quick builds: rounds go on past three until they add up to the seconds asked for (here 1,000)
         (
             3,
             1000.0,
-            [1.0, 1.0, 100.0, 90.0, 110.0, 100.0, 120.0, 96.0, 100.0, 100.0, 100.0, 90.0],
-            [
-                "corpus -> scratch",
-                "floor -> floor-site",
-                "corpus -> site",
-                "floor -> floor-site",
-                "floor -> floor-site",
-                "corpus -> scratch",
-                "corpus -> scratch",
-                "floor -> floor-site",
-                "floor -> floor-site",
-                "corpus -> scratch",
-                "corpus -> scratch",
-                "floor -> floor-site",
-            ],
+            THREE_ROUNDS[0] + [100.0, 100.0, 100.0, 90.0],
+            THREE_ROUNDS[1] + [FLOOR, HOOKED, HOOKED, FLOOR],
             [10.0, -10.0, 20.0, 0.0, 10.0],
             "10 (-10 to 20, 5 rounds)",
         ),

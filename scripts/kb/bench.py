@@ -1110,7 +1110,8 @@ def measure_rounds(
     seconds (at most ``MAX_ROUNDS``): where a build takes seconds, one
     second of noise is several percent, and more rounds cost little.
     """
-    if rounds > 1:
+    paired = rounds > 1
+    if paired:
         measure(corpus, scratch)
         measure(floor, floor_site)
     real, floor_runs = [measure(corpus, site)], [measure(floor, floor_site)]
@@ -1122,7 +1123,7 @@ def measure_rounds(
         if len(real) < rounds:
             return True
         spent = sum(map(total, real)) + sum(map(total, floor_runs))
-        return rounds > 1 and len(real) < MAX_ROUNDS and spent < at_least_s
+        return paired and len(real) < MAX_ROUNDS and spent < at_least_s
 
     while more():
         hooked_first = len(real) % 2 == 0
