@@ -1724,8 +1724,8 @@ def machine_header() -> str:
             f"- Python {platform.python_version()}, MkDocs {version('mkdocs')}, Material {version('mkdocs-material')}",
             "",
             f"Generation: our generation step alone, in-process, the median of {GENERATION_TIMINGS} timings: "
-            "load_site (the project loaded anew for "
-            "Vietnamese, reused for English, as in `kb build`) and decorate every page (MkDocs' own reading of "
+            "load_site (the project loaded anew for Vietnamese, reused for English, as in `kb build`) and "
+            "decorate every page (MkDocs' own reading of "
             "the pages and splitting off their front-matter, which the floor does too, is not counted). "
             "Builds: each language's strict MkDocs build with the kb hook, Vietnamese then English in one child "
             "process as `kb build` runs them (the loaded project is shared). Floor: the same Markdown, already "
