@@ -22,6 +22,7 @@ from pydantic import (
 )
 
 from kb.errors import Problem
+from kb.ingest.layouts import LayoutRules
 from kb.textutil import SLUG_RE
 
 LANGS = ("vi", "en")
@@ -113,8 +114,8 @@ class Localized(Strict):
         return getattr(self, lang)
 
 
-class IngestOptions(Strict):
-    """How a seed's format-specific details are handled."""
+class IngestOptions(LayoutRules):
+    """How a seed's format-specific details are handled; the layout rules are layouts.py's."""
 
     image_alt: dict[str, Text] = Field(default_factory=dict)
     link_base: Url | None = None
@@ -124,7 +125,7 @@ class SeedMeta(Strict):
     """What is known about one seed: ``seeds/<name>.yml`` beside ``seeds/<name>.txt``."""
 
     slug: Slug
-    format: Literal["pdf-text", "markdown", "scraped-page"]
+    format: Literal["html", "scraped-page", "markdown", "pdf-text"]
     title: Localized
     published: Date
     author: Text | None = None

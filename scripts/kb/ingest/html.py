@@ -1,0 +1,278 @@
+"""html: a saved web page (the browser's "Save page as", curl, an archive copy).
+
+The article's text and what the page states about it come from trafilatura,
+the standard main-text extractor (its metadata through htmldate): headings,
+paragraphs, lists, tables, code, quotes, images with their alt text, links,
+bold and italics. Two things are added around it:
+
+* figure captions: trafilatura drops ``<figcaption>``; each is marked before
+  extraction and comes back as the caption of the image before it;
+* the publication time with its zone, read from the page's own metadata
+  (``article:published_time``, JSON-LD ``datePublished``, ``<time datetime>``)
+  when it gives one; htmldate's date otherwise.
+
+Addresses are made absolute against the page's own address (``ingest.link_base``,
+``url`` or the page's canonical address); without one, a site-relative link
+keeps its text and an image its alt text, and the content checks say so.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
+
+from kb.errors import ContentError, Problem
+from kb.ingest.markdown import _escape
+from kb.ingest.text import CAPTION_CLASS, Converted, lead, strip_leading_title, tidy
+
+if TYPE_CHECKING:
+    from lxml import etree
+
+    from kb.schema import SeedMeta
+
+_CAPTION_MARK = "\ue000"  # a private-use character: never in a real page's text
+_ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
+_TIME_KEYS = (
+    ("meta", "property", "article:published_time"),
+    ("meta", "itemprop", "datePublished"),
+    ("meta", "name", "pubdate"),
+    ("meta", "name", "publishdate"),
+    ("meta", "property", "og:published_time"),
+)
+
+
+def convert_html(raw: str, meta: SeedMeta) -> Converted:
+    """Extract the article of a saved page (see the module's docstring)."""
+    import lxml.html
+    import trafilatura
+
+    try:
+        tree = lxml.html.document_fromstring(raw.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except Exception as exc:
+        raise ContentError(
+            Problem(meta.slug, f"the page is not HTML lxml can read ({exc})", expected="a saved web page")
+        ) from None
+    found = _metadata(raw, tree)
+    base = meta.ingest.link_base or meta.url or found.get("url")
+    _mark_captions(tree)
+    xml = trafilatura.extract(
+        tree,
+        url=base,
+        output_format="xml",
+        include_images=True,
+        include_tables=True,
+        include_links=True,
+        include_formatting=True,
+        include_comments=False,
+        deduplicate=False,
+        favor_recall=True,
+        with_metadata=False,
+    )
+    if not xml:
+        raise ContentError(
+            Problem(meta.slug, "no article text was found in the saved page", expected="a page with an article in it")
+        )
+    from lxml import etree
+
+    doc = etree.fromstring(xml.encode("utf-8"))
+    main = doc.find("main")
+    blocks = _blocks(main if main is not None else doc, base)
+    blocks = strip_leading_title(blocks, meta.title.vi)
+    if blocks and not blocks[0].startswith(("#", "*", "!", "-", "|", "`", ">")):
+        blocks[0] = lead(blocks[0])
+    return Converted("\n\n".join(blocks) + "\n", found)
+
+
+# ---------------------------------------------------------------- metadata
+
+
+def _metadata(raw: str, tree: Any) -> dict[str, Any]:
+    """What the page states: title, date (with time and zone when given), author, site, address."""
+    from trafilatura import extract_metadata
+
+    found: dict[str, Any] = {}
+    document = extract_metadata(tree)
+    if document is not None:
+        for ours, theirs in (("title", "title"), ("author", "author"), ("publisher", "sitename"), ("url", "url")):
+            value = getattr(document, theirs, None)
+            if value:
+                found[ours] = tidy(str(value))
+        if document.date:
+            found["published"] = document.date
+        if getattr(document, "description", None):
+            found["description"] = tidy(document.description)
+    if stamp := _published_time(tree):
+        found["published"] = stamp
+    url = str(found.get("url", ""))
+    if url and (not url.startswith(("http://", "https://")) or not urlsplit(url).hostname):
+        del found["url"]
+    language = tree.get("lang") or (tree.find("html").get("lang") if tree.find("html") is not None else None)
+    if language:
+        found["language"] = language.split("-")[0].lower()
+    return found
+
+
+def _published_time(tree: Any) -> str | None:
+    """The page's own publication time, when it gives one with its zone."""
+    candidates = [
+        el.get("content") for tag, attr, value in _TIME_KEYS for el in tree.iter(tag) if el.get(attr) == value
+    ]
+    for script in tree.iter("script"):
+        if (script.get("type") or "").lower() == "application/ld+json" and script.text:
+            try:
+                data = json.loads(script.text)
+            except ValueError:
+                continue
+            for item in data if isinstance(data, list) else data.get("@graph", [data]):
+                if isinstance(item, dict) and isinstance(item.get("datePublished"), str):
+                    candidates.append(item["datePublished"])
+    candidates += [el.get("datetime") for el in tree.iter("time") if el.get("datetime")][:1]
+    for value in candidates:
+        if value and (m := _ISO_TIME.match(value.strip())):
+            date, time, zone = m.groups()
+            if time and zone:
+                zone = "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
+                return f"{date}T{time}{zone}"
+            return date
+    return None
+
+
+def _mark_captions(tree: Any) -> None:
+    """Turn each figure caption into a marked paragraph after its image, which trafilatura keeps."""
+    for figcaption in list(tree.iter("figcaption")):
+        text = " ".join(figcaption.text_content().split())
+        parent = figcaption.getparent()
+        if not text or parent is None:
+            continue
+        paragraph = figcaption.makeelement("p", {})
+        paragraph.text = _CAPTION_MARK + text
+        figure = parent if parent.tag == "figure" else figcaption
+        figcaption.drop_tree()
+        if figure is not figcaption:
+            figure.addnext(paragraph)
+        else:
+            parent.append(paragraph)
+
+
+# ------------------------------------------------------------------ blocks
+
+
+def _blocks(root: etree._Element, base: str | None) -> list[str]:
+    out: list[str] = []
+    for element in root:
+        out.extend(_block(element, base))
+    return [b for b in out if b.strip()]
+
+
+def _block(element: etree._Element, base: str | None, depth: int = 0) -> list[str]:
+    tag = element.tag
+    if tag == "head":
+        level = int((element.get("rend") or "h2")[1:] or 2)
+        text = _inline(element, base).strip()
+        return [f"{'#' * max(2, min(level, 6))} {text}"] if text else []
+    if tag == "p":
+        text = _inline(element, base).strip()
+        if text.startswith(_CAPTION_MARK):
+            return [f"*{text[1:].strip()}*\n{CAPTION_CLASS}"]
+        return [text] if text else []
+    if tag == "list":
+        return ["\n".join(_items(element, base, 0))]
+    if tag == "table":
+        return [_table(element, base)]
+    if tag == "code":
+        code = element.text or ""
+        fence = "````" if "```" in code else "```"
+        return [f"{fence}\n{code.strip(chr(10))}\n{fence}"]
+    if tag == "quote":
+        inner = _blocks(element, base) or [_inline(element, base)]
+        return ["\n>\n".join("> " + line if line else ">" for b in inner for line in b.split("\n"))]
+    if tag == "graphic":
+        return [_graphic(element, base)]
+    if tag in {"div", "section"}:
+        return _blocks(element, base)
+    text = _inline(element, base).strip()
+    return [text] if text else []
+
+
+def _items(element: etree._Element, base: str | None, depth: int) -> list[str]:
+    ordered = (element.get("rend") or "").lower() in {"ol", "1"}
+    lines = []
+    number = 1
+    for item in element:
+        if item.tag != "item":
+            continue
+        nested = [child for child in item if child.tag == "list"]
+        for child in nested:
+            item.remove(child)
+        marker = f"{number}." if ordered else "-"
+        lines.append(f"{'    ' * depth}{marker} {_inline(item, base).strip()}")
+        number += 1
+        for child in nested:
+            lines.extend(_items(child, base, depth + 1))
+    return lines
+
+
+def _table(element: etree._Element, base: str | None) -> str:
+    rows = [[_inline(cell, base).strip().replace("|", "\\|") for cell in row] for row in element.iter("row")]
+    rows = [row for row in rows if row]
+    if not rows:
+        return ""
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
+    lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
+    return "\n".join(lines)
+
+
+def _graphic(element: etree._Element, base: str | None) -> str:
+    src = element.get("src") or ""
+    alt = tidy(element.get("alt") or element.get("title") or "")
+    if src.startswith("data:") or not src:
+        return f"*{alt}*" if alt else ""
+    if not src.startswith(("http://", "https://")):
+        if not base:
+            return f"*{alt}*" if alt else ""
+        src = urljoin(base, src)
+    return f"![{alt}]({src})"
+
+
+_FORMAT = {"#b": "**", "#strong": "**", "#i": "*", "#em": "*", "#t": "`", "#sub": "", "#sup": "", "#u": ""}
+
+
+def _inline(element: etree._Element, base: str | None) -> str:
+    """The element's text as one line of Markdown: formatting, links, line breaks."""
+    parts = [_escape_text(element.text or "")]
+    for child in element:
+        if child.tag == "hi":
+            mark = _FORMAT.get(child.get("rend") or "", "")
+            inner = _inline(child, base).strip()
+            parts.append(f"{mark}{inner}{mark}" if inner else "")
+        elif child.tag == "ref":
+            inner = _inline(child, base).strip()
+            target = child.get("target") or ""
+            if target and not target.startswith(("http://", "https://", "mailto:")) and base:
+                target = urljoin(base, target)
+            parts.append(f"[{inner}]({target})" if inner and target.startswith(("http", "mailto:")) else inner)
+        elif child.tag == "lb":
+            parts.append(" ")
+        elif child.tag == "code":
+            parts.append(f"`{child.text or ''}`")
+        elif child.tag == "graphic":
+            parts.append(_graphic(child, base))
+        elif child.tag == "list":
+            parts.append(" ")
+        else:
+            parts.append(_inline(child, base))
+        parts.append(_escape_text(child.tail or ""))
+    return tidy("".join(parts))
+
+
+def _escape_text(text: str) -> str:
+    """Plain page text as Markdown: characters Markdown would read as markup are escaped."""
+    if not text:
+        return text
+    text = text.replace("\\", "\\\\")
+    text = re.sub(r"([*_`\[\]])", r"\\\1", text)
+    return _escape(text)

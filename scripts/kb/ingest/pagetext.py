@@ -1,0 +1,251 @@
+"""scraped-page: the text of a web page copied from a browser (select all, copy).
+
+The copy holds the article and the page around it: menus, breadcrumbs,
+related headlines, share buttons, footers. The article is found by a general
+method, not by rules fitted to one site:
+
+1. Each line is classified as jusText classifies paragraphs: *good* (long, or
+   a full sentence dense in Vietnamese or English function words), *bad*
+   (known furniture: share and print buttons, copyright and licence lines,
+   another article's teaser such as "(NLĐO) - …"), or *short* (everything
+   else: headlines, headings, captions, labels).
+2. The article starts after its title (``title.vi``, alone on its line or
+   glued to a date as a browser copy joins them); without a title, at the
+   densest run of good lines, whose heading-like line before it is the title.
+3. It ends at a byline ("Theo Tác giả (Báo)") or a "Nguồn: https://…" line,
+   which are kept; or before a label that opens the page's lists ("Tin liên
+   quan", "Cùng chủ đề", "Xem thêm"…), which is not; or, failing both, after
+   the last good line of its run (and the author's name alone on the line
+   after it).
+4. Inside, photo placeholders ("… - Ảnh 2.") are dropped and the line after
+   each is its caption; short lines without a full stop are section headings;
+   the first paragraph is the lead.
+
+A site's peculiarities (an end marker, a caption pattern, lines to drop) are
+data: ``data/sites.yml`` or the seed's ``ingest:`` block (see layouts.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from kb.errors import ContentError, Problem
+from kb.ingest.layouts import Layout, LayoutRules
+from kb.ingest.metadata import BYLINE, SOURCE, author_of, date_line, glued_date
+from kb.ingest.text import Converted, caption, is_terminal, lead, same_words, tidy
+
+if TYPE_CHECKING:
+    from kb.schema import SeedMeta
+
+# The general method's vocabulary: what most Vietnamese and English news pages print around an article.
+GENERAL = Layout().plus(
+    LayoutRules(
+        end_at=[
+            r"^(tin|bài|video)?\s*(liên quan|cùng chủ đề|cùng chuyên mục|cùng tác giả|cùng danh mục)\s*:?$",
+            r"^(tin|bài)\s+(mới|mới nhất|nổi bật|đọc nhiều|xem nhiều|khác|hay)(\s+nhất)?\s*:?$",
+            r"^(xem thêm|đọc thêm|có thể bạn quan tâm|bạn có thể quan tâm|đừng bỏ lỡ|mới nhất|nổi bật|bài đọc nhiều)\s*:?$",
+            r"^(ý kiến bạn đọc|bình luận|gửi bình luận|viết bình luận)(\s*\(\d+\))?\s*:?$",
+            r"^(related|related articles|read more|more stories|most read|latest news|comments)\s*:?$",
+        ],
+        drop=[
+            r"^(chia sẻ|share|in bài|print|bình luận|lưu|lưu bài|copy link|sao chép liên kết|tweet|zalo|facebook|twitter|email)$",
+            r"^(theo dõi|follow)\s.{0,60}(google news|zalo|facebook)\b",
+            r"^(cỡ chữ|font size|a-|a\+|-|–|•|\|)$",
+            r"^(xem thêm|đọc thêm|>>)\s*:\s*\S",
+        ],
+        caption_after=[r"[-–]\s*Ảnh\s*\d+\.?$"],
+    )
+)
+
+_TEASER = re.compile(r"^\(?[A-ZĐ]{2,8}\)?\s*[-–]\s+\S")  # "(NLĐO) - …", "TPO - …": another article's summary
+_FOOTER = re.compile(
+    r"©|\bcopyright\b|giấy phép\s*(số|hoạt động)|tổng biên tập|bản quyền thuộc|all rights reserved", re.I
+)
+_LABEL_WORDS = 4
+_HEADING_WORDS = 14
+_MAX_GAP = 3  # non-good lines that may separate two good lines of one article
+_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?: [A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,4}$")
+_CREDIT = re.compile(r"^Theo [A-ZĐ][^.!?]{0,60}$")
+
+
+@cache
+def _stopwords() -> frozenset[str]:
+    import justext
+
+    return frozenset(justext.get_stoplist("Vietnamese")) | frozenset(justext.get_stoplist("English"))
+
+
+def _density(text: str) -> float:
+    words = re.findall(r"\w+", text.casefold())
+    return sum(w in _stopwords() for w in words) / len(words) if words else 0.0
+
+
+@dataclass
+class _Line:
+    index: int  # in the capture's lines
+    text: str
+    kind: str  # good | bad | short
+
+
+def _classify(text: str, layout: Layout) -> str:
+    if Layout.matches(layout.drop, text) or _FOOTER.search(text) or _TEASER.match(text):
+        return "bad"
+    if len(text) >= 150 or (len(text) >= 60 and is_terminal(text) and _density(text) >= 0.2):
+        return "good"
+    return "short"
+
+
+def _runs(lines: list[_Line], layout: Layout) -> list[tuple[int, int]]:
+    """Runs of good lines (first and last position) with at most _MAX_GAP other lines between two."""
+    runs: list[tuple[int, int]] = []
+    start = last = None
+    gap = 0
+    for pos, line in enumerate(lines):
+        if line.kind == "good":
+            if start is None or gap > _MAX_GAP:
+                if start is not None:
+                    runs.append((start, last))
+                start = pos
+            last, gap = pos, 0
+        elif start is not None:
+            gap += 1
+            if Layout.matches(layout.end_at, line.text):
+                gap = _MAX_GAP + 1
+    if start is not None:
+        runs.append((start, last))
+    return runs
+
+
+def _weight(lines: list[_Line], run: tuple[int, int]) -> int:
+    return sum(len(line.text) for line in lines[run[0] : run[1] + 1] if line.kind == "good")
+
+
+def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = None) -> Converted:
+    """Keep only the article of a page's copied text (see the module's docstring)."""
+    layout = (GENERAL.plus(site) if site is not None else GENERAL).plus(meta.ingest)
+    raw_lines = raw.split("\n")
+    lines = [_Line(i, t.strip(), "") for i, t in enumerate(raw_lines) if t.strip()]
+    for line in lines:
+        line.kind = _classify(line.text, layout)
+    found: dict[str, Any] = {}
+    title = meta.title.vi
+
+    start = _title_position(lines, title, found)
+    for pos, line in enumerate(lines):
+        if Layout.matches(layout.start_after, line.text):
+            start = pos + 1
+            break
+    runs = _runs(lines, layout)
+    if start is None:
+        if not runs:
+            raise ContentError(
+                Problem(
+                    meta.slug,
+                    "no paragraph of an article was found in the copied page",
+                    field="title.vi",
+                    expected="the page's text with its article (or title.vi exactly as the page prints it)",
+                )
+            )
+        best = max(runs, key=lambda r: _weight(lines, r))
+        start = _guess_title(lines, best[0], found)
+    else:
+        found["title"] = title
+    _dates_near(lines, start, found)
+
+    end, closing = _end(lines, start, runs, layout, found)
+    out: list[str] = []
+    caption_next = False
+    for line in lines[start:end]:
+        text = line.text
+        if author_of(text) is not False or (date_line(text) and not out):
+            continue  # the header's byline or date, read above
+        if Layout.matches(layout.caption_after, text):
+            caption_next = True
+            continue
+        if line.kind == "bad":
+            continue
+        if caption_next or Layout.matches(layout.caption, text):
+            out.append(caption(text))
+            caption_next = False
+        elif (
+            not is_terminal(text)
+            and len(text.split()) <= _HEADING_WORDS
+            and not text.startswith(("“", '"', "-", "(", "‘", "'"))
+        ):
+            out.append(f"## {tidy(text)}")
+        else:
+            out.append(tidy(text))
+    if closing is not None:
+        out.append(closing)
+    if not out:
+        raise ContentError(
+            Problem(meta.slug, "the copied page has no article text after its title", expected="the article's text")
+        )
+    if not out[0].startswith(("#", "*")):
+        out[0] = lead(out[0])
+    return Converted("\n\n".join(out) + "\n", found)
+
+
+def _title_position(lines: list[_Line], title: str, found: dict[str, Any]) -> int | None:
+    """The position after the line that holds the title (alone, or after a glued date)."""
+    for pos, line in enumerate(lines):
+        if same_words(line.text, title):
+            return pos + 1
+        if (glued := glued_date(line.text)) and same_words(glued[1], title):
+            found["published"] = glued[0].iso()
+            return pos + 1
+    return None
+
+
+def _guess_title(lines: list[_Line], first_good: int, found: dict[str, Any]) -> int:
+    """The heading-like line just before the article's first paragraph is its title."""
+    for pos in range(first_good - 1, max(first_good - 5, -1), -1):
+        text = lines[pos].text
+        if glued := glued_date(text):
+            found["published"] = glued[0].iso()
+            text = glued[1]
+        if date_line(text) or author_of(text) is not False or lines[pos].kind == "bad":
+            continue
+        if (not is_terminal(text) or text.endswith("?")) and len(text.split()) > _LABEL_WORDS:
+            found["title"] = tidy(text)
+            return pos + 1
+    return first_good
+
+
+def _dates_near(lines: list[_Line], start: int, found: dict[str, Any]) -> None:
+    """A date line or an author line among the few lines around the article's start."""
+    for pos in range(max(start - 6, 0), min(start + 3, len(lines))):
+        text = lines[pos].text
+        if "published" not in found and (stamp := date_line(text)):
+            found["published"] = stamp.iso()
+        if "author" not in found and (author := author_of(text)) is not False:
+            found["author"] = author
+
+
+def _end(
+    lines: list[_Line], start: int, runs: list[tuple[int, int]], layout: Layout, found: dict[str, Any]
+) -> tuple[int, str | None]:
+    """Where the article ends, and the closing line that is kept (a byline, a source)."""
+    for pos in range(start, len(lines)):
+        text = lines[pos].text
+        if m := BYLINE.match(text):
+            found["author"], found["publisher"] = m["author"].strip(), m["publisher"].strip()
+            return pos, f"*{tidy(text)}*"
+        if m := SOURCE.match(text):
+            found["url"] = m["url"]
+            return pos, f"Nguồn: <{m['url']}>"
+        if pos > start and Layout.matches(layout.end_at, text):
+            return pos, None
+    # No marker: the end of the run of good lines the article starts in.
+    last = next((r[1] for r in runs if r[1] >= start and r[0] <= start + _MAX_GAP + 1), None)
+    if last is None:
+        last = max((r for r in runs if r[0] >= start), key=lambda r: _weight(lines, r), default=(start, start))[1]
+    after = lines[last + 1].text if last + 1 < len(lines) else ""
+    if after and (_NAME.match(after) or _CREDIT.match(after)) and len(after.split()) <= 6:
+        if _NAME.match(after) and not after.startswith("Theo "):
+            found.setdefault("author", after)
+        return last + 1, f"*{tidy(after)}*"
+    return last + 1, None
