@@ -6,9 +6,10 @@ from pathlib import Path
 
 from kb import markup, structure
 from kb.errors import ContentError, Problem
+from kb.ingest import checks, duplicates
 from kb.pages import Site, load_site
 from kb.project import ARTICLES, Project, load_project_cached, unsafe_problems
-from kb.schema import LANGS
+from kb.schema import DEFAULT_LANG, LANGS
 from kb.textutil import MAX_DATA_BYTES, read_text
 
 
@@ -25,6 +26,8 @@ def check(root: Path) -> list[Problem]:
                 problems.extend(p for p in exc.problems if p not in problems)
                 continue
             problems += _link_problems(site)
+            if lang == DEFAULT_LANG:
+                problems += _content_problems(project, site)
     for article in project.articles:
         for translation in article.translations.values():
             if translation.stale:
@@ -87,4 +90,26 @@ def _link_problems(site: Site) -> list[Problem]:
                         expected="a path relative to this page, like '../articles/<slug>.md' or 'about.md'",
                     )
                 )
+    return problems
+
+
+def _content_problems(project: Project, site: Site) -> list[Problem]:
+    """What each capture would publish wrong, and captures that are the same article (ingest/checks.py)."""
+    paths = project.paths
+    known = set(site.pages) | set(site.static)
+    problems: list[Problem] = []
+    captures = []
+    for article in sorted(project.articles, key=lambda a: a.seed.name):
+        shown = paths.show(article.seed)
+        raw = read_text(article.seed, shown)
+        problems += checks.check_page(checks.Page(shown, raw, article.body), known)
+        captures.append(duplicates.Capture(shown, article.seed.read_bytes(), raw, article.body))
+    for later, earlier, how in duplicates.pairs(captures):
+        problems.append(
+            Problem(
+                later,
+                f"is a duplicate of {earlier}: {how}",
+                expected="one seed per article: remove this capture (and its .yml), or keep the better one only",
+            )
+        )
     return problems

@@ -146,6 +146,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             publisher=args.publisher,
             url=args.url,
             tags=args.tags,
+            say=print,
         )
         for path in written:
             print(f"kb new: wrote {path.relative_to(root).as_posix()}")
@@ -177,7 +178,9 @@ def _add_new(sub: argparse._SubParsersAction, add) -> None:
     a.add_argument("--title-en", help="the title in English")
     a.add_argument("--published", help="YYYY-MM-DD or YYYY-MM-DDTHH:MM+07:00 (read from the capture when it says)")
     a.add_argument("--slug", help="the page address (default: from the Vietnamese title)")
-    a.add_argument("--format", choices=["pdf-text", "markdown", "scraped-page"], help="default: guessed")
+    a.add_argument(
+        "--format", choices=["html", "scraped-page", "markdown", "pdf-text"], help="default: detected (it says why)"
+    )
     a.add_argument("--author")
     a.add_argument("--publisher")
     a.add_argument("--url")

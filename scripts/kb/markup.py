@@ -144,6 +144,8 @@ _ATTRIBUTES = {
     "tspan": {"x", "y", "dx", "dy"},
     "g": {"fill", "transform", "stroke"},
 }
+ALLOWED_TAGS = frozenset(_TAGS)  # what the content checks compare a capture's raw HTML with
+REMOVED_WITH_CONTENT = frozenset(_REMOVED_WITH_CONTENT)
 _STYLE_PROPERTIES = {"color", "background", "background-color", "text-align", "width", "height", "border-color"}
 
 

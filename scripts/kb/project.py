@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from kb import ingest, markup, yamlio
 from kb.errors import ContentError, Problem, rel
+from kb.ingest.layouts import NO_SITES, load_sites
 from kb.schema import DEFAULT_LANG, LANGS, PageMeta, PubDate, SeedMeta, TranslationMeta, problems_from
 from kb.textutil import read_text, short_hash
 
@@ -417,6 +418,11 @@ def load_project(root: Path) -> Project:
                     expected=f"{meta_path.with_suffix(SEED_SUFFIX).name} in seeds/",
                 )
             )
+    try:
+        sites = load_sites(paths.data / "sites.yml", "data/sites.yml")
+    except ContentError as exc:
+        project.problems.extend(exc.problems)
+        sites = NO_SITES
     by_slug: dict[str, Path] = {}
     broken: set[str | None] = set()  # slugs whose seed or metadata has problems already reported
     for seed in seeds:
@@ -431,7 +437,7 @@ def load_project(root: Path) -> Project:
         try:
             meta = load_seed_meta(meta_path, paths)
             raw = read_text(seed, paths.show(seed))
-            converted = ingest.convert(raw, meta)
+            converted = ingest.convert(raw, meta, sites)
         except ContentError as exc:
             project.problems.extend(exc.problems)
             broken.add(_slug_of_broken(meta_path))
@@ -455,6 +461,16 @@ def load_project(root: Path) -> Project:
                     "the article has no text yet",
                     warning=True,
                     expected="its text in Markdown below the front-matter (a new article from `kb new article`)",
+                )
+            )
+        for line, before, after in converted.repaired:
+            project.problems.append(
+                Problem(
+                    paths.show(seed),
+                    f"mojibake repaired: {before.strip()[:50]!r} is published as {after.strip()[:50]!r}",
+                    line=line,
+                    warning=True,
+                    expected="nothing if the repaired text is right; otherwise capture the page again as UTF-8",
                 )
             )
         for found in markup.unsafe_html(converted.body):

@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from pydantic import BaseModel, ValidationError
 
 from kb import ingest, yamlio
 from kb.errors import ContentError, Problem
+from kb.ingest import duplicates
+from kb.ingest.detect import detect
 from kb.knowledge import FILES, load_knowledge
 from kb.project import ARTICLES, META_SUFFIX, SEED_SUFFIX, Paths, Project, load_project
 from kb.schema import DEFAULT_LANG, LANGS, SeedMeta, problems_from
@@ -30,7 +33,7 @@ from kb.textutil import MAX_DATA_BYTES, decode_text, markdown_slugify, read_text
 
 SEED_GUIDANCE = """\
 # What is known about {seed}, the raw capture beside this file.
-# Never edit the capture; fix problems here or in scripts/kb/ingest.py.
+# Never edit the capture; fix problems here (a site's rules: data/sites.yml).
 # Fields (CONTRIBUTING.md, rule 2): slug = the page address; title.vi as the
 # source prints it; published = YYYY-MM-DD or YYYY-MM-DDTHH:MM+07:00;
 # author/publisher/url = null when the capture does not say (never guess);
@@ -100,22 +103,14 @@ def _next_number(paths: Paths) -> int:
     return max(numbers, default=-1) + 1
 
 
-def _guess_format(text: str) -> str:
-    if text.startswith("---\n") or re.search(r"^#{1,3} \S", text, re.M):
-        return "markdown"
-    if re.search(r"^\s*Nguồn:\s*https?://", text, re.M) or re.search(r"^Theo .+\(.+\)\s*$", text, re.M):
-        return "scraped-page"
-    return "pdf-text"
-
-
 def _published_from(found: dict[str, Any]) -> tuple[str | None, dict[str, str] | None]:
     """A publication date the capture states, and a note when it gives a time without a zone."""
     raw = found.get("published")
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or not re.match(r"^\d{4}-\d{2}-\d{2}", raw):
         return None, None
     date, _, time = raw.partition("T")
-    if not time:
-        return date, None
+    if not time or re.search(r"(Z|[+-]\d{2}:\d{2})$", time):
+        return raw, None
     return date, {
         "vi": f"Bản thu ghi giờ {time} nhưng không ghi múi giờ, nên chỉ dùng ngày.",
         "en": f"The capture gives the time {time} without a time zone, so only the date is used.",
@@ -135,8 +130,9 @@ def new_article(
     publisher: str | None = None,
     url: str | None = None,
     tags: list[str] | None = None,
+    say: Callable[[str], object] = lambda _: None,
 ) -> list[Path]:
-    """Add a seed (a raw capture, or a new Markdown article) and its metadata."""
+    """Add a seed (a raw capture, or a new Markdown article) and its metadata; ``say`` hears what was detected."""
     paths = Paths(root)
     number = _next_number(paths)
     if seed_file is not None:
@@ -145,7 +141,12 @@ def new_article(
             raise _fail(shown_src, "is not a file", expected="the path of a raw capture (UTF-8 text)")
         raw_bytes = seed_file.read_bytes()
         text = read_text(seed_file, shown_src)
-        fmt = fmt or _guess_format(text)
+        if fmt:
+            say(f"kind: {fmt} (as --format says)")
+        else:
+            detected = detect(text)
+            fmt = detected.kind
+            say(f"kind: {fmt}, because {detected.reason} (--format overrides it)")
     else:
         if not title_vi:
             raise _fail("kb new article", "--title-vi is required for a new article", expected="its Vietnamese title")
@@ -155,14 +156,22 @@ def new_article(
 
     # What the capture itself states (title, date, author...), read with provisional metadata.
     found: dict[str, Any] = {}
-    if fmt != "scraped-page" or title_vi:
-        probe = SeedMeta.model_validate(
-            {"slug": "probe", "format": fmt, "title": {"vi": title_vi or "x", "en": "x"}, "published": "2000-01-01"}
-        )
-        try:
-            found = ingest.convert(text, probe).found
-        except ContentError:
-            found = {}
+    probe = SeedMeta.model_validate(
+        {
+            "slug": "probe",
+            "format": fmt,
+            "title": {"vi": title_vi or "\u2063", "en": "x"},  # a title no page prints: the capture's own is read
+            "published": "2000-01-01",
+            "url": url,
+        }
+    )
+    try:
+        found = ingest.convert(text, probe).found
+    except ContentError:
+        found = {}
+    for key in ("title", "published", "author", "publisher", "url"):
+        if found.get(key):
+            say(f"the capture states {key}: {found[key]}")
     title_vi = title_vi or (str(found["title"]) if found.get("title") else None)
     found_date, date_note = _published_from(found)
     published = published or found_date
@@ -196,6 +205,19 @@ def new_article(
     shown_meta = paths.show(meta_path)
     meta = _validate(SeedMeta, data, shown_meta)
     project = load_project(root)
+    converted = ingest.convert(text, meta)  # the converter's own error if the capture and metadata disagree
+    new = duplicates.Capture(paths.show(seed_path), raw_bytes, text, converted.body)
+    existing = [
+        duplicates.Capture(paths.show(a.seed), a.seed.read_bytes(), read_text(a.seed, paths.show(a.seed)), a.body)
+        for a in project.articles
+    ]
+    if seed_file is not None and (same := duplicates.same_as(new, existing)):
+        raise _fail(
+            shown_src,
+            f"is already a seed: {same[0]} ({same[1]})",
+            expected="a capture of an article the knowledge base does not have; nothing was written",
+        )
+
     if (other := project.article(meta.slug)) is not None:
         raise _fail(
             shown_meta,
@@ -208,8 +230,6 @@ def new_article(
         raise _fail(
             shown_meta, f"unknown topic {', '.join(unknown)}", field="tags", expected="ids from data/topics.yml"
         )
-    ingest.convert(text, meta)  # the converter's own error if the capture and metadata disagree
-
     yaml_text = SEED_GUIDANCE.format(seed=seed_path.name, slug=meta.slug) + yamlio.dump(data)
     if seed_path.exists() or meta_path.exists():
         raise _fail(paths.show(seed_path), "already exists", expected="a new name: kb new never overwrites a file")

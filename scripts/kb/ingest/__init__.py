@@ -19,6 +19,7 @@ always give the same bytes.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -43,11 +44,36 @@ CONVERTERS: dict[str, Callable[..., Converted]] = {
 }
 
 
+# A character UTF-8 starts a letter with, read as Windows-1252 or Latin-1, then one it continues it with:
+# what mojibake always has ("Ã­", "á»‡"), and Vietnamese text never.
+_MOJIBAKE = re.compile(
+    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+)
+
+
+def repair(raw: str) -> tuple[str, list[tuple[int, str, str]]]:
+    """The capture with mojibake repaired where ftfy can do it safely, and each line it changed."""
+    if not _MOJIBAKE.search(raw):
+        return raw, []
+    import ftfy
+
+    changed = []
+    lines = raw.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if _MOJIBAKE.search(line) and (fixed := ftfy.fix_encoding(line)) != line:
+            changed.append((number, line, fixed))
+            lines[number - 1] = fixed
+    return "\n".join(lines), changed
+
+
 def convert(raw: str, meta: SeedMeta, sites: Sites = NO_SITES) -> Converted:
     """Convert a decoded seed with the converter its metadata names (and its site's rules)."""
+    raw, repaired = repair(raw)
     if meta.format == "scraped-page":
         converted = convert_scraped_page(raw, meta, sites.for_capture(meta.url, meta.publisher))
     else:
         converted = CONVERTERS[meta.format](raw, meta)
     converted.body = unicodedata.normalize("NFC", converted.body)
+    converted.repaired = repaired
     return converted

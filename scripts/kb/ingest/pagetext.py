@@ -156,6 +156,7 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
     _dates_near(lines, start, found)
 
     end, closing = _end(lines, start, runs, layout, found)
+    end, closing = _trim_tail(lines, start, end, closing, found)
     out: list[str] = []
     caption_next = False
     for line in lines[start:end]:
@@ -187,6 +188,24 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
     if not out[0].startswith(("#", "*")):
         out[0] = lead(out[0])
     return Converted("\n\n".join(out) + "\n", found)
+
+
+def _trim_tail(
+    lines: list[_Line], start: int, end: int, closing: str | None, found: dict[str, Any]
+) -> tuple[int, str | None]:
+    """Short lines after the last paragraph: the author's name is kept as the byline, the rest is furniture."""
+    last_good = max((pos for pos in range(start, end) if lines[pos].kind == "good"), default=None)
+    if last_good is None or last_good + 1 >= end:
+        return end, closing
+    after = lines[last_good + 1].text
+    if closing is None and len(after.split()) <= 6 and (_NAME.match(after) or _CREDIT.match(after)):
+        if _NAME.match(after) and not after.startswith("Theo "):
+            found.setdefault("author", after)
+        closing = f"*{tidy(after)}*"
+    tail = [line for line in lines[last_good + 1 : end] if line.kind != "bad" and f"*{tidy(line.text)}*" != closing]
+    if all(not is_terminal(line.text) and len(line.text.split()) <= _HEADING_WORDS for line in tail):
+        return last_good + 1, closing  # labels, tags and buttons: no article text ends without a paragraph
+    return end, closing
 
 
 def _title_position(lines: list[_Line], title: str, found: dict[str, Any]) -> int | None:

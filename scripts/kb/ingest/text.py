@@ -34,6 +34,7 @@ class Converted:
 
     body: str
     found: dict[str, Any] = field(default_factory=dict)
+    repaired: list[tuple[int, str, str]] = field(default_factory=list)  # capture line, as captured, as repaired
 
 
 def tidy(text: str) -> str:
