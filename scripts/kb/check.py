@@ -78,6 +78,16 @@ def _link_problems(site: Site) -> list[Problem]:
     for src_uri, path in sorted(written):
         shown = paths.show(path)
         text = read_text(path, shown)
+        for line, target in checks.absolute_links(text):
+            problems.append(
+                Problem(
+                    shown,
+                    f"links to {target!r}, a site-relative address that the strict build refuses",
+                    line=line,
+                    field="link",
+                    expected="a path relative to this page, like '../articles/<slug>.md', or a full https:// address",
+                )
+            )
         for link in markup.relative_links(text):
             target = markup.resolve(src_uri, link.target)
             if not markup.link_exists(target, known):

@@ -182,12 +182,12 @@ def _block(element: etree._Element, base: str | None, depth: int = 0) -> list[st
     if tag == "table":
         return [_table(element, base)]
     if tag == "code":
-        code = element.text or ""
+        code = "".join(element.itertext())
         fence = "````" if "```" in code else "```"
         return [f"{fence}\n{code.strip(chr(10))}\n{fence}"]
     if tag == "quote":
         inner = _blocks(element, base) or [_inline(element, base)]
-        return ["\n>\n".join("> " + line if line else ">" for b in inner for line in b.split("\n"))]
+        return ["\n>\n".join("\n".join(f"> {line}" if line else ">" for line in b.split("\n")) for b in inner)]
     if tag == "graphic":
         return [_graphic(element, base)]
     if tag in {"div", "section"}:

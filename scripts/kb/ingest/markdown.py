@@ -22,6 +22,7 @@ that is no HTML tag is escaped, so the sanitiser cannot swallow it.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import tomllib
@@ -170,6 +171,10 @@ def stated(data: dict[str, Any]) -> dict[str, Any]:
             value = data.get(key)
             if value in (None, "", []):
                 continue
+            if ours == "published":
+                value = published_value(value)
+                if not value:
+                    continue
             if ours == "author":
                 value = _author(value)
                 if not value:
@@ -179,6 +184,50 @@ def stated(data: dict[str, Any]) -> dict[str, Any]:
             found[ours] = value
             break
     return found
+
+
+_ISO = re.compile(
+    r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::\d{2}(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
+)
+_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def published_value(value: Any) -> str | None:
+    """A front-matter date as ISO text, with its time and zone when given; None when it is no date.
+
+    '03/20/2023' is read month first only because 20 cannot be a month (and
+    day first when the first number cannot be one); when both could be, the
+    date is ambiguous and not read.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y-%m-%dT%H:%M")
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if m := _ISO.match(text):
+        y, mo, d, h, mi, zone = m.groups()
+        try:
+            day = dt.date(int(y), int(mo), int(d))
+        except ValueError:
+            return None
+        if h is None:
+            return day.isoformat()
+        if zone:
+            zone = "+00:00" if zone == "Z" else (zone if ":" in zone else f"{zone[:3]}:{zone[3:]}")
+        return f"{day.isoformat()}T{int(h):02d}:{mi}{zone or ''}"
+    if m := _SLASHED.match(text):
+        a, b, y = int(m[1]), int(m[2]), int(m[3])
+        if a > 12 >= b:
+            a, b = b, a  # day first
+        elif not (b > 12 >= a):
+            return None  # 03/04/2023: April or March? Not guessed
+        try:
+            return dt.date(y, a, b).isoformat()
+        except ValueError:
+            return None
+    return None
 
 
 def _author(value: Any) -> str | None:

@@ -66,8 +66,8 @@ _FOOTER = re.compile(
 )
 _LABEL_WORDS = 4
 _HEADING_WORDS = 14
-_MAX_GAP = 3  # non-good lines that may separate two good lines of one article
-_NAME = re.compile(r"^[A-ZĐÀ-Ỹ][\wÀ-ỹđ]*(?: [A-ZĐÀ-Ỹ][\wÀ-ỹđ]*){0,4}$")
+_MAX_GAP = 3  # non-good lines that always may separate two good lines of one article
+_MERGE_GAP = 12  # short lines (a list, code, a table of contents) that may, when none is furniture
 _CREDIT = re.compile(r"^Theo [A-ZĐ][^.!?]{0,60}$")
 
 
@@ -99,24 +99,36 @@ def _classify(text: str, layout: Layout) -> str:
 
 
 def _runs(lines: list[_Line], layout: Layout) -> list[tuple[int, int]]:
-    """Runs of good lines (first and last position) with at most _MAX_GAP other lines between two."""
+    """Runs of good lines (first and last position): the parts of one article.
+
+    Two good lines belong to one run when fewer than _MAX_GAP other lines
+    separate them; two runs are one article when fewer than _MERGE_GAP lines
+    (a list, a code block, a table of contents) separate them and none of
+    those lines is a label that opens the page's lists or a known furniture line.
+    """
     runs: list[tuple[int, int]] = []
     start = last = None
-    gap = 0
     for pos, line in enumerate(lines):
-        if line.kind == "good":
-            if start is None or gap > _MAX_GAP:
-                if start is not None:
-                    runs.append((start, last))
-                start = pos
-            last, gap = pos, 0
-        elif start is not None:
-            gap += 1
-            if Layout.matches(layout.end_at, line.text):
-                gap = _MAX_GAP + 1
+        if line.kind != "good":
+            continue
+        if start is not None and not _joins(lines, last, pos, layout):
+            runs.append((start, last))
+            start = None
+        if start is None:
+            start = pos
+        last = pos
     if start is not None:
         runs.append((start, last))
     return runs
+
+
+def _joins(lines: list[_Line], last: int, pos: int, layout: Layout) -> bool:
+    gap = lines[last + 1 : pos]
+    if any(Layout.matches(layout.end_at, line.text) for line in gap):
+        return False
+    if len(gap) <= _MAX_GAP:
+        return True
+    return len(gap) <= _MERGE_GAP and sum(line.kind == "bad" for line in gap) <= 1
 
 
 def _weight(lines: list[_Line], run: tuple[int, int]) -> int:
@@ -190,6 +202,12 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
     return Converted("\n\n".join(out) + "\n", found)
 
 
+def _is_name(text: str) -> bool:
+    """A person's name alone on a line: two to five words, each capitalised, no digits or punctuation."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(w[0].isupper() and w.isalpha() for w in words)
+
+
 def _trim_tail(
     lines: list[_Line], start: int, end: int, closing: str | None, found: dict[str, Any]
 ) -> tuple[int, str | None]:
@@ -198,8 +216,8 @@ def _trim_tail(
     if last_good is None or last_good + 1 >= end:
         return end, closing
     after = lines[last_good + 1].text
-    if closing is None and len(after.split()) <= 6 and (_NAME.match(after) or _CREDIT.match(after)):
-        if _NAME.match(after) and not after.startswith("Theo "):
+    if closing is None and len(after.split()) <= 6 and (_is_name(after) or _CREDIT.match(after)):
+        if _is_name(after) and not after.startswith("Theo "):
             found.setdefault("author", after)
         closing = f"*{tidy(after)}*"
     tail = [line for line in lines[last_good + 1 : end] if line.kind != "bad" and f"*{tidy(line.text)}*" != closing]
@@ -220,18 +238,37 @@ def _title_position(lines: list[_Line], title: str, found: dict[str, Any]) -> in
 
 
 def _guess_title(lines: list[_Line], first_good: int, found: dict[str, Any]) -> int:
-    """The heading-like line just before the article's first paragraph is its title."""
-    for pos in range(first_good - 1, max(first_good - 5, -1), -1):
+    """The article's title, before its first paragraph: where the article starts.
+
+    A heading-like line printed twice shortly before (the breadcrumb or the
+    tab's title, then the page's heading) is the title; otherwise the
+    nearest heading-like line of more than a few words. The article starts
+    at its first paragraph, or just after the title when only a date, a
+    byline or a line or two stand between them.
+    """
+    window = range(first_good - 1, max(first_good - 20, -1), -1)
+    texts = [lines[pos].text for pos in window]
+    candidates = []
+    for pos in window:
         text = lines[pos].text
         if glued := glued_date(text):
-            found["published"] = glued[0].iso()
+            found.setdefault("published", glued[0].iso())
             text = glued[1]
         if date_line(text) or author_of(text) is not False or lines[pos].kind == "bad":
             continue
-        if (not is_terminal(text) or text.endswith("?")) and len(text.split()) > _LABEL_WORDS:
-            found["title"] = tidy(text)
-            return pos + 1
-    return first_good
+        if (not is_terminal(text) or text.endswith("?")) and len(text.split()) > 1:
+            candidates.append((pos, text))
+    repeated = [(pos, text) for pos, text in candidates if texts.count(lines[pos].text) > 1]
+    near = [(pos, text) for pos, text in candidates if len(text.split()) > _LABEL_WORDS and pos >= first_good - 4]
+    chosen = (near or repeated or [None])[0] if not repeated or (near and near[0][0] > repeated[-1][0] + 2) else None
+    if chosen is None and repeated:
+        chosen = repeated[0]
+    if chosen is None:
+        return first_good
+    pos, text = chosen
+    found["title"] = tidy(text)
+    between = [line for line in lines[pos + 1 : first_good] if not date_line(line.text)]
+    return pos + 1 if len(between) <= 2 else first_good
 
 
 def _dates_near(lines: list[_Line], start: int, found: dict[str, Any]) -> None:
@@ -263,8 +300,8 @@ def _end(
     if last is None:
         last = max((r for r in runs if r[0] >= start), key=lambda r: _weight(lines, r), default=(start, start))[1]
     after = lines[last + 1].text if last + 1 < len(lines) else ""
-    if after and (_NAME.match(after) or _CREDIT.match(after)) and len(after.split()) <= 6:
-        if _NAME.match(after) and not after.startswith("Theo "):
+    if after and (_is_name(after) or _CREDIT.match(after)) and len(after.split()) <= 6:
+        if _is_name(after) and not after.startswith("Theo "):
             found.setdefault("author", after)
         return last + 1, f"*{tidy(after)}*"
     return last + 1, None

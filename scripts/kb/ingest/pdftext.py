@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -18,6 +19,22 @@ PDF_PLACEHOLDER = re.compile(r"^Image not found or type unknown$", re.I)
 # --------------------------------------------------------------------------
 # pdf-text: text extracted from a PDF (seed 000)
 # --------------------------------------------------------------------------
+
+
+_PAGE_NUMBER = re.compile(r"^(?:(?:trang|page)\s*)?\d{1,4}(?:\s*(?:/|of|trên)\s*\d{1,4})?$", re.I)
+
+
+def _running_lines(lines: list[str]) -> set[str]:
+    """Lines printed at the top or bottom of three or more pages: running headers and footers."""
+    pages = "\n".join(lines).split("\f")
+    if len(pages) < 3:
+        return set()
+    seen: dict[str, int] = {}
+    for page in pages:
+        text = [line.strip() for line in page.split("\n") if line.strip()]
+        for line in {*text[:2], *text[-2:]}:
+            seen[line] = seen.get(line, 0) + 1
+    return {line for line, count in seen.items() if count >= 3 and count >= len(pages) / 2}
 
 
 @dataclass
@@ -58,18 +75,29 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
 
     items: list[_PdfLine] = []
     gap = 0
+    furniture = _running_lines(lines[header_end:])
+    page_break = False
     for number, line in enumerate(lines[header_end:], start=header_end + 1):
+        if "\f" in line:  # pdftotext's page break
+            page_break = True
+            line = line.replace("\f", "")
         if not line.strip():
             gap += 1
             continue
         if PDF_PLACEHOLDER.match(line.strip()):
             gap = max(gap, 3)  # an image stood here: treat it as a layout gap
             continue
-        items.append(_PdfLine(line.strip(), line.startswith(" "), gap, number))
-        gap = 0
+        if line.strip() in furniture or _PAGE_NUMBER.match(line.strip()):
+            page_break = True  # a running header or footer, or a page number: the page turns here
+            continue
+        items.append(_PdfLine(line.strip(), line.startswith(" ") or page_break, gap, number))
+        gap, page_break = 0, False
     if not items:
         raise ContentError(Problem(meta.slug, "the PDF text has no body", expected="paragraphs after the header"))
 
+    # In seed 000's layout every line is followed by a blank line; pdftotext's blank lines end paragraphs.
+    followed = sum(1 for a, b in itertools.pairwise(lines) if a.strip() and not b.strip())
+    double_spaced = followed >= 0.6 * sum(1 for line in lines if line.strip())
     lengths = sorted(len(i.text) for i in items)
     full = lengths[int(len(lengths) * 0.9)] if len(lengths) > 3 else max(lengths)
     short = lambda item: len(item.text) < 0.8 * full  # noqa: E731
@@ -89,7 +117,7 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
     blocks: list[list[_PdfLine]] = [[items[0]]]
     for k in range(1, len(items)):
         prev, cur = items[k - 1], items[k]
-        layout_break = cur.page_start or cur.gap_before >= 3
+        layout_break = cur.page_start or cur.gap_before >= (3 if double_spaced else 1)
         # A caption opens a page and is at most a few lines long.
         in_caption = blocks[-1][0].page_start and len(blocks[-1]) <= 3
         new_block = (

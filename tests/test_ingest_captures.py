@@ -1,0 +1,99 @@
+"""Real captures of every kind: detection, reviewed golden pages, what they state, no lost text.
+
+The captures and their sources and licences are in tests/fixtures/captures/MANIFEST.yml.
+Regenerate a golden file after a reviewed change with KB_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from kb import ingest, yamlio
+from kb.ingest import checks
+from kb.ingest.detect import detect
+from kb.schema import SeedMeta
+from kb.textutil import read_text
+from tests.conftest import ROOT
+
+CAPTURES = ROOT / "tests" / "fixtures" / "captures"
+GOLDEN = ROOT / "tests" / "golden" / "captures"
+MANIFEST = yaml.safe_load((CAPTURES / "MANIFEST.yml").read_text(encoding="utf-8"))
+ENTRIES = {entry["file"]: entry for entry in MANIFEST}
+STATED = ("title", "published", "author", "publisher", "url")
+
+
+def convert(name: str) -> tuple[str, ingest.Converted]:
+    text = read_text(CAPTURES / name, name)
+    meta = SeedMeta.model_validate(
+        {
+            "slug": "capture",
+            "format": ENTRIES[name]["kind"],
+            "title": {"vi": "\u2063", "en": "x"},
+            "published": "2000-01-01",
+        }
+    )
+    return text, ingest.convert(text, meta)
+
+
+def page(converted: ingest.Converted) -> str:
+    stated = {key: str(converted.found[key]) for key in STATED if converted.found.get(key)}
+    return "---\n" + yamlio.dump(stated) + "---\n\n" + converted.body
+
+
+def test_the_corpus_covers_every_kind_and_six_publishers():
+    kinds = {entry["kind"] for entry in MANIFEST}
+    assert kinds == {"html", "page-text", "markdown", "pdf-text"}
+    assert len(MANIFEST) >= 12
+    assert len({entry["site"] for entry in MANIFEST}) >= 6
+    for entry in MANIFEST:
+        assert entry["licence"] and entry["source"] and (CAPTURES / entry["file"]).is_file(), entry["file"]
+
+
+KIND = {"page-text": "scraped-page"}  # the manifest's name for text copied from a page, and ours
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_the_kind_is_detected(name):
+    assert detect(read_text(CAPTURES / name, name)).kind == KIND.get(ENTRIES[name]["kind"], ENTRIES[name]["kind"])
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_conversion_matches_reviewed_golden_file(name):
+    ENTRIES[name]["kind"] = KIND.get(ENTRIES[name]["kind"], ENTRIES[name]["kind"])
+    _, converted = convert(name)
+    golden = GOLDEN / f"{Path(name).stem}.md"
+    if os.environ.get("KB_UPDATE_GOLDEN"):
+        golden.write_text(page(converted), encoding="utf-8")
+    assert page(converted) == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_no_corrupted_text_or_link_the_build_refuses(name):
+    ENTRIES[name]["kind"] = KIND.get(ENTRIES[name]["kind"], ENTRIES[name]["kind"])
+    text, converted = convert(name)
+    errors = [p for p in checks.check_page(checks.Page(name, text, converted.body)) if not p.warning]
+    assert errors == []
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.casefold())
+
+
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_every_long_paragraph_of_the_capture_is_whole_on_the_page(name):
+    """Each long prose line of a copied page or a Markdown post is on the page, its words in order."""
+    entry = ENTRIES[name]
+    if KIND.get(entry["kind"], entry["kind"]) not in {"scraped-page", "markdown"}:
+        pytest.skip("HTML and PDF lines are not the article's paragraphs")
+    entry["kind"] = KIND.get(entry["kind"], entry["kind"])
+    text, converted = convert(name)
+    page_words = " ".join(_words(re.sub(r"\]\([^)]*\)", "]", converted.body)))
+    for line in text.split("\n"):
+        line = line.strip()
+        if len(line) >= 200 and line[-1] in ".!?:" and not line.startswith(("|", "<", "```", "    ")):
+            assert " ".join(_words(re.sub(r"\]\([^)]*\)", "]", line))) in page_words, line[:80]

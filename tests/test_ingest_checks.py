@@ -1,0 +1,227 @@
+"""Ingest rules as tables of cases: date lines, detection, content checks, duplicates, check versus build."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kb.ingest import checks, duplicates, repair
+from kb.ingest.detect import detect
+from kb.ingest.markdown import published_value
+from kb.ingest.metadata import date_line, glued_date
+
+# ------------------------------------------------------------ date lines
+
+
+@pytest.mark.parametrize(
+    ("line", "iso"),
+    [
+        ("27/12/2025 06:00 GMT+7", "2025-12-27T06:00+07:00"),
+        ("Thứ hai, 15/12/2025, 10:00 (GMT+7)", "2025-12-15T10:00+07:00"),
+        ("Chủ nhật, 7/1/2024 - 08:15", "2024-01-07T08:15"),
+        ("15:52 26/12/2024", "2024-12-26T15:52"),
+        ("14/05/2023 16:01", "2023-05-14T16:01"),
+        ("Cập nhật: 15-12-2025 - 10:00", "2025-12-15T10:00"),
+        ("Ngày đăng: 03/02/2025", "2025-02-03"),
+        ("Ngày 15 tháng 12 năm 2025", "2025-12-15"),
+        ("15.12.2025 | 10:00 UTC+07:00", "2025-12-15T10:00+07:00"),
+        ("32/12/2025", None),
+        ("Năm 2025 có 12 tháng", None),
+        ("Giá 15/12/2025 tăng 3% so với hôm qua, theo báo cáo của ngân hàng", None),
+    ],
+)
+def test_date_lines(line, iso):
+    stamp = date_line(line)
+    assert (stamp.iso() if stamp else None) == iso
+
+
+def test_a_date_glued_to_the_title():
+    stamp, rest = glued_date("14/05/2023 16:01Tương lai AI không nằm ‘trong tay’ Google hay OpenAI")
+    assert stamp.iso() == "2023-05-14T16:01" and rest.startswith("Tương lai AI")
+
+
+@pytest.mark.parametrize(
+    ("value", "iso"),
+    [
+        ("2020-11-11 12:00:00 +0600", "2020-11-11T12:00+06:00"),
+        ("2024-10-11T06:06:09.828Z", "2024-10-11T06:06+00:00"),
+        ("2023-03-20", "2023-03-20"),
+        ("03/20/2023", "2023-03-20"),  # month first: 20 is no month
+        ("20/03/2023", "2023-03-20"),  # day first: 20 is no month
+        ("03/04/2023", None),  # ambiguous: not guessed
+        ("<%= Time.now.strftime('%Y-%m-%d') %>", None),
+    ],
+)
+def test_front_matter_dates(value, iso):
+    assert published_value(value) == iso
+
+
+# -------------------------------------------------------------- detection
+
+PDF_LINES = "\n".join(
+    f"Dòng thứ {n} của văn bản được trích từ một tệp PDF và bị cắt giữa câu ở đúng bề rộng" for n in range(12)
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "why"),
+    [
+        ("<!DOCTYPE html><html><body><p>x</p></body></html>", "html", "HTML document"),
+        ("<html lang='vi'><head></head><body>x</body></html>", "html", "HTML document"),
+        ("---\ntitle: A\n---\n\nText.", "markdown", "front-matter"),
+        ("+++\ntitle = 'A'\n+++\n\nText.", "markdown", "front-matter"),
+        ("# Title\n\n## Part\n\nText with [a link](https://example.com).", "markdown", "Markdown syntax"),
+        ("Page one.\n\fPage two.", "pdf-text", "form feeds"),
+        (PDF_LINES, "pdf-text", "mid-sentence"),
+        ("Trang chủ\nThời sự\nMột đoạn văn hoàn chỉnh của bài báo, kết thúc bằng dấu chấm.", "scraped-page", "copied"),
+    ],
+)
+def test_detection_says_why(text, kind, why):
+    detected = detect(text)
+    assert (detected.kind, why in detected.reason) == (kind, True)
+
+
+# --------------------------------------------------------- content checks
+
+
+def problems(body: str, raw: str | None = None, known: set[str] | None = None) -> list[tuple[bool, str, int | None]]:
+    page = checks.Page("seeds/009_x.txt", raw if raw is not None else body, body)
+    return [(p.warning, p.message, p.line) for p in checks.check_page(page, known)]
+
+
+CASES = [
+    # (id, body, is error, words of the message, capture line)
+    ("byte-changed capital", "Một thỞi kỳ mới.\n", True, "corrupted word 'thỞi'", 1),
+    ("foreign letter", "Xin chào.\n\nĞây là lỗi.\n", True, "'Ğ'", 3),
+    ("lone foreign letter", "Þ tưởng lớn.\n", True, "'Þ'", 1),
+    ("replacement character", "Dữ li\ufffdu\n", True, "U+FFFD", 1),
+    ("control character", "Một\x07 chuông\n", True, "U+0007", 1),
+    ("glued words are a warning", "Xem trongPhần 3.\n", False, "glued", 1),
+    ("site-relative image", "Ảnh:\n\n![Ảnh](/assets/a.png)\n", True, "'/assets/a.png'", 3),
+    ("site-relative link", "Xem [đây](/tin/123.html).\n", True, "'/tin/123.html'", 1),
+    ("missing anchor", "## Phần một\n\nXem [phần hai](#phan-hai).\n", True, "'#phan-hai'", 3),
+    ("relative page link", "Xem [bài khác](khac.html).\n", True, "'khac.html'", 1),
+    ("removed by sanitiser", "Giá trị <bound method Foo.bar> được in.\n", False, "sanitiser removes", 1),
+    ("script removed with content", "<script>alert(1)</script>\n", False, "and everything in it", 1),
+    ("headings in a row", "Mở đầu.\n\n## Thời sự\n\n## Kinh doanh\n\n## Thể thao\n\nBài.\n", False, "3 headings", 3),
+    ("code output", "Kết quả:\n\n>>> print(1)\n", False, "outside a code block", 3),
+    ("broken link", "Xem [tài liệu](https://example.com/a\n", False, "broken across lines", 1),
+    ("open display math", "$$\nx^2\n", False, "'$$'", None),
+]
+
+
+@pytest.mark.parametrize(("body", "error", "words", "line"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_content_checks(body, error, words, line):
+    found = problems(body, known=set())
+    assert [(not warning, line_) for warning, message, line_ in found if words in message] == [(error, line)], found
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Một thời kỳ mới của OpenAI, ChatGPT và iPhone.\n",
+        "Ông Recep Tayyip Erdoğan phát biểu.\n",
+        "## Phần một\n\nXem [phần một](#phan-mot) và [bài](https://example.com/a).\n",
+        "Mã: `<bound method>` và\n\n```\n>>> print(1)\n```\n",
+        "Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n",
+        "Nguồn: <https://example.com/a>\n",
+    ],
+)
+def test_content_checks_pass_clean_pages(body):
+    assert problems(body, known=set()) == []
+
+
+def test_a_problem_names_the_capture_line():
+    raw = "Trang chủ\nTin mới\n\nMột thỞi kỳ mới.\n"
+    assert problems("Một thỞi kỳ mới.\n", raw)[0][2] == 4
+
+
+def test_mojibake_is_repaired_and_reported():
+    text, repaired = repair("Tiêu đề\nTrÃ­ tuá»‡ nhÃ¢n táº¡o\n")
+    assert text == "Tiêu đề\nTrí tuệ nhân tạo\n"
+    assert [line for line, _, _ in repaired] == [2]
+    assert repair("Trí tuệ nhân tạo “GPT-4” — café")[1] == []
+
+
+# ------------------------------------------------------------- duplicates
+
+BODY = " ".join(f"câu số {n} nói về trí tuệ nhân tạo và các mô hình ngôn ngữ lớn." for n in range(40))
+
+
+def capture(name: str, text: str, body: str = BODY) -> duplicates.Capture:
+    return duplicates.Capture(name, text.encode("utf-8"), text, body)
+
+
+@pytest.mark.parametrize(
+    ("new", "how"),
+    [
+        (capture("new", "Bài A\n" + BODY), "the same bytes"),
+        (capture("new", "bài a\r\n" + BODY.replace(" ", "  ")), "the same text"),
+        (capture("new", "Một bản khác\n", "Trang chủ. " + BODY + " Tin liên quan."), "the same article"),
+    ],
+)
+def test_duplicates_are_found(new, how):
+    same = duplicates.same_as(new, [capture("seeds/005_a.txt", "Bài A\n" + BODY)])
+    assert same is not None and same[0] == "seeds/005_a.txt" and how in same[1]
+    assert duplicates.pairs([capture("seeds/005_a.txt", "Bài A\n" + BODY), new])[0][1] == "seeds/005_a.txt"
+
+
+def test_different_articles_are_not_duplicates():
+    other = " ".join(f"đoạn {n} bàn về robot, chip bán dẫn và trung tâm dữ liệu ở châu Á." for n in range(40))
+    assert duplicates.same_as(capture("new", "x\n" + other, other), [capture("old", "Bài A\n" + BODY)]) is None
+    assert duplicates.pairs([capture("old", "Bài A\n" + BODY), capture("new", "x\n" + other, other)]) == []
+
+
+# ------------------------------------------------- check versus build
+
+CAPTURE_HTML = """<!DOCTYPE html><html lang="vi"><head><title>Mô hình mới</title>
+<meta property="article:published_time" content="2025-12-27T06:00:00+07:00"></head><body>
+<nav><a href="/">Trang chủ</a> <a href="/cong-nghe">Công nghệ</a></nav>
+<article><h1>Mô hình ngôn ngữ mới ra mắt</h1>
+<p>Một công ty khởi nghiệp vừa công bố mô hình ngôn ngữ mới với hiệu năng cao hơn các phiên bản trước,
+theo thông báo chính thức được đưa ra vào sáng nay tại Hà Nội trước đông đảo báo giới.</p>
+<figure><img src="/assets/anh-1.jpg" alt="Buổi ra mắt"><figcaption>Buổi ra mắt mô hình.</figcaption></figure>
+<p>Theo đại diện công ty, mô hình được huấn luyện trên dữ liệu tiếng Việt chất lượng cao và sẽ được cung cấp
+miễn phí cho các trường đại học, viện nghiên cứu trong nước từ đầu năm tới, xem <a href="/tin/123.html">tin liên quan</a>.</p>
+</article><footer>© 2025 Báo Mẫu</footer></body></html>
+"""
+
+
+@pytest.mark.slow
+def test_kb_check_fails_wherever_kb_build_fails(project: Path, tmp_path: Path):
+    """A saved page with site-relative addresses: check and the strict build agree, before and after the fix."""
+    from kb.build import BuildFailed, build_site
+    from kb.check import check
+    from kb.project import Paths, forget_loaded
+    from kb.scaffold import new_article
+
+    source = tmp_path / "page.html"
+    source.write_text(CAPTURE_HTML, encoding="utf-8")
+    seed, meta = new_article(project, source, title_vi=None, title_en="A new language model", published=None)
+    text = meta.read_text(encoding="utf-8")
+    assert "format: html" in text and "published: 2025-12-27T06:00+07:00" in text
+    # The page's address is unknown: the converter keeps the link's text and the image's alt text; check warns nothing
+    # wrong for the build, and the build passes.
+    forget_loaded()
+    errors = [p for p in check(project) if not p.warning]
+    assert errors == []
+    build_site(Paths(project))
+    body = (project / "site" / "articles").rglob("index.html")
+    assert any("Buổi ra mắt mô hình." in p.read_text(encoding="utf-8") for p in body)
+    # A site-relative link written into a translation is an error for both.
+    shutil.rmtree(project / "site")
+    meta.write_text(text.replace("url: null", "url: https://baomau.vn/mo-hinh-moi.html"), encoding="utf-8")
+    forget_loaded()
+    assert [p for p in check(project) if not p.warning] == []
+    build_site(Paths(project))
+    page = next(p for p in (project / "site" / "articles").rglob("index.html") if "Buổi ra mắt" in p.read_text("utf-8"))
+    assert "https://baomau.vn/assets/anh-1.jpg" in page.read_text(encoding="utf-8")
+    assert seed.exists()
+    with pytest.raises(BuildFailed):
+        md = project / "docs" / "en" / "about.md"
+        md.write_text(md.read_text(encoding="utf-8") + "\n![x](/assets/missing.png)\n", encoding="utf-8")
+        forget_loaded()
+        assert [p for p in check(project) if not p.warning], "check must fail where the build fails"
+        build_site(Paths(project))
