@@ -225,3 +225,60 @@ def test_kb_check_fails_wherever_kb_build_fails(project: Path, tmp_path: Path):
         forget_loaded()
         assert [p for p in check(project) if not p.warning], "check must fail where the build fails"
         build_site(Paths(project))
+
+
+# ------------------------------------------------------------ site layouts
+
+COPIED = """Trang chủ
+Nghe bài viết
+Mô hình ngôn ngữ tiếng Việt mới ra mắt
+Một công ty khởi nghiệp vừa công bố mô hình ngôn ngữ mới với hiệu năng cao hơn các phiên bản trước, theo thông báo chính thức sáng nay.
+(Ảnh minh họa: Báo Ví Dụ)
+Theo đại diện công ty, mô hình được huấn luyện trên dữ liệu tiếng Việt chất lượng cao và sẽ được cung cấp miễn phí cho các trường đại học.
+Tin cùng mục
+Giá vàng hôm nay tăng mạnh trở lại sau nhiều phiên giảm liên tiếp, theo ghi nhận của phóng viên tại các cửa hàng lớn.
+"""
+
+
+def test_a_sites_rules_are_data(project: Path):
+    from kb.ingest import convert
+    from kb.ingest.layouts import load_sites
+    from kb.schema import SeedMeta
+
+    meta = SeedMeta.model_validate(
+        {
+            "slug": "x",
+            "format": "scraped-page",
+            "title": {"vi": "Mô hình ngôn ngữ tiếng Việt mới ra mắt", "en": "x"},
+            "published": "2025-01-01",
+            "url": "https://www.vidu.vn/a.html",
+        }
+    )
+    general = convert(COPIED, meta).body
+    assert "Giá vàng" in general and "*(Ảnh minh họa" not in general  # nothing tells it where this site's article ends
+    (project / "data" / "sites.yml").write_text(
+        '- hosts: [vidu.vn]\n  end_at: ["^Tin cùng mục$"]\n  caption: ["^\\\\(Ảnh"]\n', encoding="utf-8"
+    )
+    sites = load_sites(project / "data" / "sites.yml", "data/sites.yml")
+    body = convert(COPIED, meta, sites).body
+    assert "Giá vàng" not in body and "*(Ảnh minh họa: Báo Ví Dụ)*\n{: .kb-caption }" in body
+    assert body.rstrip().endswith("miễn phí cho các trường đại học.")
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("- hosts: [a.vn]\n  end_at: ['(']\n", "not a valid regular expression"),
+        ("- hosts: [a.vn]\n  ends: ['x']\n", "Extra inputs"),
+        ("- end_at: ['x']\n", "hosts"),
+        ("hosts: a.vn\n", "not a list of sites"),
+    ],
+)
+def test_bad_site_rules_are_clear_errors(tmp_path: Path, text, words):
+    from kb.errors import ContentError
+    from kb.ingest.layouts import load_sites
+
+    (tmp_path / "sites.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_sites(tmp_path / "sites.yml", "data/sites.yml")
+    assert words in str(caught.value) and str(caught.value).startswith("data/sites.yml")
