@@ -282,3 +282,11 @@ def test_bad_site_rules_are_clear_errors(tmp_path: Path, text, words):
     with pytest.raises(ContentError) as caught:
         load_sites(tmp_path / "sites.yml", "data/sites.yml")
     assert words in str(caught.value) and str(caught.value).startswith("data/sites.yml")
+
+
+@pytest.mark.parametrize("seed", sorted((Path(__file__).parents[1] / "seeds").glob("*.txt")), ids=lambda p: p.stem)
+def test_the_seeds_are_detected_as_their_metadata_says(seed: Path):
+    from kb.textutil import read_text
+
+    meta = seed.with_suffix(".yml").read_text(encoding="utf-8")
+    assert f"format: {detect(read_text(seed, seed.name)).kind}\n" in meta

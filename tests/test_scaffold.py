@@ -67,8 +67,18 @@ def test_new_translation_of_a_page_and_refusal_to_overwrite(project: Path, capsy
 
 def test_new_article_from_a_capture_copies_it_byte_for_byte_and_reads_what_it_states(project: Path, tmp_path, capsys):
     capture = tmp_path / "capture.txt"
-    shutil.copyfile(ROOT / "seeds/000_f3384867bd6a6055.txt", capture)
-    assert kb(project, "new", "article", str(capture), "--title-en", "Rewind, again", "--slug", "rewind-again") == 0
+    # A PDF's text in seed 000's layout: title, a date line, an author line, then lines cut mid-sentence.
+    body = [
+        "Các phòng thí nghiệm trí tuệ nhân tạo đã công bố hàng loạt mô hình mới trong năm, từ mô hình suy ",
+        "luận đến mô hình đa phương thức, khiến cuộc đua giữa các công ty công nghệ lớn ngày càng gay gắt hơn.",
+        "Giới quan sát cho rằng chi phí huấn luyện giảm mạnh đã mở cửa cho nhiều công ty khởi nghiệp tham gia ",
+        "thị trường, đồng thời đặt ra câu hỏi về an toàn và trách nhiệm khi các hệ thống ngày càng mạnh hơn.",
+    ]
+    text = " Nhìn lại năm 2024: cuộc đua mô hình\n15:52 26/12/2024 \nTác giả: Đang cập nhật\n\n" + "\n\n".join(body)
+    capture.write_text(text + "\n", encoding="utf-8")
+    assert kb(project, "new", "article", str(capture), "--title-en", "Looking back at 2024", "--slug", "again") == 0
+    out = capsys.readouterr().out
+    assert "kind: pdf-text, because" in out and "the capture states published: 2024-12-26T15:52" in out
     seed, meta = sorted((project / "seeds").glob("005_*"))
     assert seed.read_bytes() == capture.read_bytes()
     text = meta.read_text(encoding="utf-8")
@@ -76,7 +86,19 @@ def test_new_article_from_a_capture_copies_it_byte_for_byte_and_reads_what_it_st
     assert "15:52" in text  # its time without a zone is noted, not given a made-up zone
     assert "author: null" in text and "url: null" in text
     assert kb(project, "check") == 0
-    assert kb(project, "convert", "rewind-again") == 0
+    assert kb(project, "convert", "again") == 0
+
+
+def test_a_capture_already_in_seeds_is_refused_and_nothing_written(project: Path, tmp_path, capsys):
+    capture = tmp_path / "capture.txt"
+    shutil.copyfile(ROOT / "seeds/000_f3384867bd6a6055.txt", capture)
+    before = sorted(p.name for p in (project / "seeds").iterdir())
+    assert kb(project, "new", "article", str(capture), "--title-en", "Rewind, again", "--slug", "rewind-again") == 1
+    assert "is already a seed: seeds/000_f3384867bd6a6055.txt (the same bytes)" in capsys.readouterr().out
+    capture.write_text(capture.read_text(encoding="utf-8").replace("\n", "\r\n"), encoding="utf-8")
+    assert kb(project, "new", "article", str(capture), "--title-en", "Rewind, again", "--slug", "rewind-again") == 1
+    assert "(the same text" in capsys.readouterr().out
+    assert sorted(p.name for p in (project / "seeds").iterdir()) == before
 
 
 def test_new_article_from_scratch_then_check_and_build(project: Path, capsys):

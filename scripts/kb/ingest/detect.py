@@ -56,7 +56,7 @@ def detect(text: str) -> Detected:
         return Detected("pdf-text", f"it has {text.count(chr(12))} form feeds (page breaks, as pdftotext writes them)")
     lines = [line.rstrip() for line in text.split("\n") if line.strip()]
     long_lines = [line for line in lines if len(line) >= 40]
-    if len(long_lines) >= 8:
+    if len(long_lines) >= 4:
         cut = sum(1 for line in long_lines if not _TERMINAL.search(line))
         widths = sorted(len(line) for line in long_lines)
         spread = widths[int(len(widths) * 0.8)] - widths[int(len(widths) * 0.2)]
