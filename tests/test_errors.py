@@ -94,11 +94,6 @@ CASES = [
         ["seeds/003_a724639d212df85e.txt", "has no metadata file"],
     ),
     (
-        "title-not-in-scrape",
-        _replace(META, 'vi: "Tương lai AI', 'vi: "Tương lai AI mới'),
-        ["title.vi", "title was not found"],
-    ),
-    (
         "translation-of-nothing",
         _write("docs/en/articles/no-such-article.md", b"---\ntitle: X\n---\n\nText.\n"),
         ["docs/en/articles/no-such-article.md", "does not exist"],
