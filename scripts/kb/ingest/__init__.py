@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from kb.errors import ContentError, Problem
 from kb.ingest.html import convert_html
 from kb.ingest.layouts import NO_SITES, Sites
 from kb.ingest.markdown import convert_markdown
@@ -70,10 +71,22 @@ def repair(raw: str) -> tuple[str, list[tuple[int, str, str]]]:
 def convert(raw: str, meta: SeedMeta, sites: Sites = NO_SITES) -> Converted:
     """Convert a decoded seed with the converter its metadata names (and its site's rules)."""
     raw, repaired = repair(raw)
-    if meta.format == "scraped-page":
-        converted = convert_scraped_page(raw, meta, sites.for_capture(meta.url, meta.publisher))
-    else:
-        converted = CONVERTERS[meta.format](raw, meta)
+    try:
+        if meta.format == "scraped-page":
+            converted = convert_scraped_page(raw, meta, sites.for_capture(meta.url, meta.publisher))
+        else:
+            converted = CONVERTERS[meta.format](raw, meta)
+    except ContentError:
+        raise
+    except Exception as exc:
+        raise ContentError(
+            Problem(
+                meta.slug,
+                f"the {meta.format} converter could not read this capture ({type(exc).__name__}: {exc})",
+                field="format",
+                expected="a capture of that kind (check `format:`), or report the capture in an issue",
+            )
+        ) from None
     converted.body = unicodedata.normalize("NFC", converted.body)
     converted.repaired = repaired
     return converted

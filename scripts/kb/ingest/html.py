@@ -56,6 +56,7 @@ def convert_html(raw: str, meta: SeedMeta) -> Converted:
         ) from None
     found = _metadata(raw, tree)
     base = meta.ingest.link_base or meta.url or found.get("url")
+    _drop_chrome(tree)
     _mark_captions(tree)
     xml = trafilatura.extract(
         tree,
@@ -137,6 +138,38 @@ def _published_time(tree: Any) -> str | None:
                 return f"{date}T{time}{zone}"
             return date
     return None
+
+
+_CHROME_TAGS = {"header", "nav", "footer", "aside"}
+_CHROME_ROLES = {"banner", "navigation", "contentinfo", "complementary", "search"}
+_IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#].*)?$", re.I)
+
+
+def _inside(element: Any, tags: set[str]) -> bool:
+    return any(ancestor.tag in tags for ancestor in element.iterancestors())
+
+
+def _drop_chrome(tree: Any) -> None:
+    """Remove the page's own chrome before extraction: what no article's text is.
+
+    The page header, navigation, footer and sidebars (by element or ARIA role)
+    outside the article, and logo links (a link whose only content is an
+    image and that leads to a page, not to the image) outside the article.
+    trafilatura removes most of these itself; these are the ones it keeps.
+    """
+    has_article = tree.find(".//article") is not None or tree.find(".//main") is not None
+    for element in list(tree.iter()):
+        if not isinstance(element.tag, str) or element.getparent() is None:
+            continue
+        chrome = element.tag in _CHROME_TAGS or (element.get("role") or "").lower() in _CHROME_ROLES
+        if chrome and not (has_article and _inside(element, {"article", "main"})) and element.tag != "body":
+            element.drop_tree()
+            continue
+        if element.tag == "a" and not _inside(element, {"article", "main", "figure"}):
+            images = element.findall(".//img")
+            text = "".join(element.itertext()).strip()
+            if images and not text and not _IMAGE_FILE.search(element.get("href") or ""):
+                element.drop_tree()
 
 
 def _mark_captions(tree: Any) -> None:
