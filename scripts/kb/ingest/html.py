@@ -25,14 +25,16 @@ from urllib.parse import urljoin, urlsplit
 
 from kb.errors import ContentError, Problem
 from kb.ingest.markdown import _escape
-from kb.ingest.text import CAPTION_CLASS, Converted, lead, strip_leading_title, tidy
+from kb.ingest.metadata import date_line
+from kb.ingest.pagetext import _is_name
+from kb.ingest.text import CAPTION_CLASS, Converted, lead, same_words, strip_leading_title, tidy
 
 if TYPE_CHECKING:
     from lxml import etree
 
     from kb.schema import SeedMeta
 
-_CAPTION_MARK = "\ue000"  # a private-use character: never in a real page's text
+_CAPTION_MARK = "⟦kb-caption⟧"  # printable (trafilatura drops private-use characters), never in a real page
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
 _TIME_KEYS = (
     ("meta", "property", "article:published_time"),
@@ -55,8 +57,10 @@ def convert_html(raw: str, meta: SeedMeta) -> Converted:
             Problem(meta.slug, f"the page is not HTML lxml can read ({exc})", expected="a saved web page")
         ) from None
     found = _metadata(raw, tree)
+    _visible_stamp(tree, found)
     base = meta.ingest.link_base or meta.url or found.get("url")
     _drop_chrome(tree)
+    title_element = _title_element(tree)
     _mark_captions(tree)
     xml = trafilatura.extract(
         tree,
@@ -80,7 +84,16 @@ def convert_html(raw: str, meta: SeedMeta) -> Converted:
     doc = etree.fromstring(xml.encode("utf-8"))
     main = doc.find("main")
     blocks = _blocks(main if main is not None else doc, base)
+    blocks = _lead_before(title_element, blocks) + blocks
+    if blocks and (m := _BOLD_NAME.match(blocks[-1])) and _is_name(m[1]):
+        found.setdefault("author", m[1])  # a byline in bold after the last paragraph, as Vietnamese news sites print it
     blocks = strip_leading_title(blocks, meta.title.vi)
+    if found.get("title") and blocks and blocks[0].startswith("#"):
+        blocks = (
+            strip_leading_title([blocks[0].lstrip("# "), *blocks[1:]], found["title"])
+            if same_words(blocks[0].lstrip("# "), found["title"])
+            else blocks
+        )
     if blocks and not blocks[0].startswith(("#", "*", "!", "-", "|", "`", ">")):
         blocks[0] = lead(blocks[0])
     return Converted("\n\n".join(blocks) + "\n", found)
@@ -138,6 +151,58 @@ def _published_time(tree: Any) -> str | None:
                 return f"{date}T{time}{zone}"
             return date
     return None
+
+
+_BOLD_NAME = re.compile(r"^\*\*([^*]{3,60})\*\*$")
+_STAMP_HINT = re.compile(r"date|time|publish|posted|ngay", re.I)
+
+
+def _visible_stamp(tree: Any, found: dict[str, Any]) -> None:
+    """A date line the page prints ('Thứ hai, 15/12/2025, 10:00 (GMT+7)'), when it says more than the metadata."""
+    if "T" in str(found.get("published", "")) and str(found["published"])[-6] in "+-":
+        return  # the metadata gave a time and a zone already
+    for element in tree.iter():
+        if not isinstance(element.tag, str) or len(element):
+            continue
+        if element.tag != "time" and not _STAMP_HINT.search(f"{element.get('class', '')} {element.get('id', '')}"):
+            continue
+        stamp = date_line(" ".join(element.text_content().split()))
+        if stamp and (stamp.zone or "published" not in found or found["published"] == stamp.date):
+            found["published"] = stamp.iso()
+            return
+
+
+def _title_element(tree: Any) -> Any:
+    return next(iter(tree.iter("h1")), None)
+
+
+def _lead_before(title: Any, blocks: list[str]) -> list[str]:
+    """Paragraphs between the page's title and the extracted text that extraction left out: the lead (sapo).
+
+    News pages print the lead outside the element that holds the body, and
+    trafilatura keeps only that element. Sentences there are the article's.
+    """
+    if title is None or not blocks:
+        return []
+    body = " ".join(" ".join(blocks).split())
+    lead: list[str] = []
+    passed = False
+    for element in title.getroottree().iter():
+        if element is title:
+            passed = True
+            continue
+        if not passed or not isinstance(element.tag, str) or element.tag not in {"p", "h2", "div", "span"}:
+            continue
+        if any(isinstance(child.tag, str) and child.tag in {"p", "div", "h2", "ul", "figure"} for child in element):
+            continue
+        text = tidy(" ".join(element.text_content().split()))
+        if not text:
+            continue
+        if _escape_text(text)[:60] in body or text[:60] in body:
+            break  # the extracted text starts here
+        if len(text) >= 50 and text.rstrip()[-1:] in '.!?…"”»)' and len(lead) < 3:
+            lead.append(_escape_text(text))
+    return lead
 
 
 _CHROME_TAGS = {"header", "nav", "footer", "aside"}
@@ -204,11 +269,13 @@ def _block(element: etree._Element, base: str | None, depth: int = 0) -> list[st
     if tag == "head":
         level = int((element.get("rend") or "h2")[1:] or 2)
         text = _inline(element, base).strip()
+        if len(text.split()) >= 12 and text.rstrip('*_"”’)').endswith((".", "…")):
+            return [text]  # a sentence set as a heading (a lead styled as <h2>): a paragraph
         return [f"{'#' * max(2, min(level, 6))} {text}"] if text else []
     if tag == "p":
         text = _inline(element, base).strip()
         if text.startswith(_CAPTION_MARK):
-            return [f"*{text[1:].strip()}*\n{CAPTION_CLASS}"]
+            return [f"*{text[len(_CAPTION_MARK) :].strip()}*\n{CAPTION_CLASS}"]
         return [text] if text else []
     if tag == "list":
         return ["\n".join(_items(element, base, 0))]

@@ -40,6 +40,13 @@ from kb.ingest.text import Converted, caption, is_terminal, lead, same_words, ti
 if TYPE_CHECKING:
     from kb.schema import SeedMeta
 
+# A copyright or licence line of a page (not a sentence that mentions a "copyright" file).
+FOOTER = re.compile(
+    r"©|copyright\s*(\(c\)|\d{4})|giấy phép\s*(số|hoạt động)|tổng biên tập|bản quyền thuộc|all rights reserved", re.I
+)
+# A line of share and print buttons.
+SHARE = r"^((chia sẻ|share|in bài|print|bình luận|lưu|lưu bài|copy link|sao chép liên kết|tweet|zalo|facebook|twitter|email)\s*){1,4}$"
+
 # The general method's vocabulary: what most Vietnamese and English news pages print around an article.
 GENERAL = Layout().plus(
     LayoutRules(
@@ -49,21 +56,20 @@ GENERAL = Layout().plus(
             r"^(xem thêm|đọc thêm|có thể bạn quan tâm|bạn có thể quan tâm|đừng bỏ lỡ|mới nhất|nổi bật|bài đọc nhiều)\s*:?$",
             r"^(ý kiến bạn đọc|bình luận|gửi bình luận|viết bình luận)(\s*\(\d+\))?\s*:?$",
             r"^(related|related articles|read more|more stories|most read|latest news|comments)\s*:?$",
+            r"^(tags?|từ khóa|từ khoá)\s*:?$",
         ],
         drop=[
-            r"^(chia sẻ|share|in bài|print|bình luận|lưu|lưu bài|copy link|sao chép liên kết|tweet|zalo|facebook|twitter|email)$",
+            SHARE,
             r"^(theo dõi|follow)\s.{0,60}(google news|zalo|facebook)\b",
             r"^(cỡ chữ|font size|a-|a\+|-|–|•|\|)$",
             r"^(xem thêm|đọc thêm|>>)\s*:\s*\S",
         ],
         caption_after=[r"[-–]\s*Ảnh\s*\d+\.?$"],
+        caption=[r"(^|[\s(.])(ảnh|nguồn ảnh|ảnh minh họa|photo|image)\s*:\s*\S[^.!?]{0,60}\)?\.?$"],
     )
 )
 
 _TEASER = re.compile(r"^\(?[A-ZĐ]{2,8}\)?\s*[-–]\s+\S")  # "(NLĐO) - …", "TPO - …": another article's summary
-_FOOTER = re.compile(
-    r"©|\bcopyright\b|giấy phép\s*(số|hoạt động)|tổng biên tập|bản quyền thuộc|all rights reserved", re.I
-)
 _LABEL_WORDS = 4
 _HEADING_WORDS = 14
 _MAX_GAP = 3  # non-good lines that always may separate two good lines of one article
@@ -91,7 +97,7 @@ class _Line:
 
 
 def _classify(text: str, layout: Layout) -> str:
-    if Layout.matches(layout.drop, text) or _FOOTER.search(text) or _TEASER.match(text):
+    if Layout.matches(layout.drop, text) or (FOOTER.search(text) and len(text) < 150) or _TEASER.match(text):
         return "bad"
     if len(text) >= 150 or (len(text) >= 60 and is_terminal(text) and _density(text) >= 0.2):
         return "good"
@@ -171,18 +177,29 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
     end, closing = _trim_tail(lines, start, end, closing, found)
     out: list[str] = []
     caption_next = False
-    for line in lines[start:end]:
-        text = line.text
-        if author_of(text) is not False or (date_line(text) and not out):
+    first_good = next((pos for pos in range(start, end) if lines[pos].kind == "good"), end)
+    for pos in range(start, end):
+        text = lines[pos].text
+        if author_of(text) is not False or (date_line(text) and pos < first_good):
             continue  # the header's byline or date, read above
+        if pos < first_good and _is_name(text):
+            found.setdefault("author", text)  # a name alone between the title and the text: the byline
+            continue
         if Layout.matches(layout.caption_after, text):
             caption_next = True
             continue
-        if line.kind == "bad":
+        if lines[pos].kind == "bad":
             continue
         if caption_next or Layout.matches(layout.caption, text):
             out.append(caption(text))
             caption_next = False
+        elif _list_item(lines, pos, start, end):
+            item = f"- {tidy(text)}"
+            out[-1:] = (
+                [f"{out[-1]}\n{item}"]
+                if out and out[-1].startswith("- ") and _list_item(lines, pos - 1, start, end)
+                else [*out[-1:], item]
+            )
         elif (
             not is_terminal(text)
             and len(text.split()) <= _HEADING_WORDS
@@ -200,6 +217,17 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
     if not out[0].startswith(("#", "*")):
         out[0] = lead(out[0])
     return Converted("\n\n".join(out) + "\n", found)
+
+
+def _list_item(lines: list[_Line], pos: int, start: int, end: int) -> bool:
+    """A short line in a run of lines that end with ';' or ',' (and the run's last line): a list item."""
+    if pos < start or pos >= end or lines[pos].kind == "good" or len(lines[pos].text) > 200:
+        return False
+
+    def open_ended(p: int) -> bool:
+        return start <= p < end and lines[p].text.endswith((";", ",")) and lines[p].kind != "good"
+
+    return open_ended(pos) or (open_ended(pos - 1) and open_ended(pos - 2))
 
 
 def _is_name(text: str) -> bool:

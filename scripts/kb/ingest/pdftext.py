@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kb.errors import ContentError, Problem
+from kb.ingest.layouts import Layout
 from kb.ingest.metadata import author_of, date_line
+from kb.ingest.pagetext import FOOTER, GENERAL, SHARE, _is_name
 from kb.ingest.text import Converted, caption, is_terminal, lead, starts_upper, strip_leading_title, tidy
 
 if TYPE_CHECKING:
     from kb.schema import SeedMeta
 
+_SHARE = re.compile(SHARE, re.I)
 PDF_PLACEHOLDER = re.compile(r"^Image not found or type unknown$", re.I)
 
 # --------------------------------------------------------------------------
@@ -22,6 +25,44 @@ PDF_PLACEHOLDER = re.compile(r"^Image not found or type unknown$", re.I)
 
 
 _PAGE_NUMBER = re.compile(r"^(?:(?:trang|page)\s*)?\d{1,4}(?:\s*(?:/|of|trên)\s*\d{1,4})?$", re.I)
+
+
+def _header(lines: list[str], found: dict[str, Any]) -> int:
+    """Read the header (title, date line, author) from the first lines; the line where the body starts.
+
+    The title is the block of lines just before the date line (a blank line
+    or a menu line ends it upward), less an author's name alone on the line
+    before the date. When the lines before the date are a menu (short lines,
+    or items separated by '|'), the title is the line after the date. Without
+    a date line near the top there is no header.
+    """
+    for index, line in enumerate(lines[:25]):
+        if not (stamp := date_line(line)):
+            continue
+        found["published"] = stamp.iso()
+        end = index + 1
+        before: list[str] = []
+        for prior in reversed(lines[:index]):
+            text = prior.strip()
+            if not text or "|" in text or (text.isupper() and len(text.split()) <= 3):
+                break
+            before.insert(0, text)
+        if before and _is_name(before[-1]) and len(before) > 1:
+            found["author"] = before.pop()
+        menu = not before or all(len(text.split()) <= 3 for text in before)
+        after = end
+        while after < len(lines) and not lines[after].strip() and after - end < 2:
+            after += 1
+        if menu and after < len(lines) and lines[after].strip() and not is_terminal(lines[after].strip()):
+            found["title"] = tidy(lines[after])
+            end = after + 1
+        elif before:
+            found["title"] = tidy(" ".join(before))
+        if end < len(lines) and (author := author_of(lines[end])) is not False:
+            found["author"] = author
+            end += 1
+        return end
+    return 0
 
 
 def _running_lines(lines: list[str]) -> set[str]:
@@ -58,21 +99,7 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
     """
     lines = raw.split("\n")
     found: dict[str, Any] = {}
-    # Header: the title runs up to the date line, then an author line.
-    header_end = 0
-    title_parts: list[str] = []
-    for index, line in enumerate(lines[:12]):
-        if stamp := date_line(line):
-            found["published"] = stamp.iso()
-            found["title"] = tidy(" ".join(title_parts))
-            header_end = index + 1
-            if index + 1 < len(lines) and (author := author_of(lines[index + 1])) is not False:
-                found["author"] = author
-                header_end = index + 2
-            break
-        if line.strip():
-            title_parts.append(line.strip())
-
+    header_end = _header(lines, found)
     items: list[_PdfLine] = []
     gap = 0
     furniture = _running_lines(lines[header_end:])
@@ -87,6 +114,10 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
         if PDF_PLACEHOLDER.match(line.strip()):
             gap = max(gap, 3)  # an image stood here: treat it as a layout gap
             continue
+        if items and Layout.matches(GENERAL.end_at, line.strip()):
+            break  # a label that opens the page's lists of other articles: the article ended
+        if (FOOTER.search(line) and len(line.strip()) < 150) or _SHARE.match(line.strip()):
+            continue  # a copyright or licence line, a share button
         if line.strip() in furniture or _PAGE_NUMBER.match(line.strip()):
             page_break = True  # a running header or footer, or a page number: the page turns here
             continue
@@ -109,6 +140,7 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
             not item.page_start
             and short(item)
             and not is_terminal(item.text)
+            and not item.text.endswith((";", ","))
             and len(item.text.split()) <= 14
             and starts_upper(item.text)
             and (nxt is None or starts_upper(nxt.text))
@@ -136,9 +168,14 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
             blocks[-1].append(cur)
 
     out: list[str] = []
-    for block in blocks:
+    for number, block in enumerate(blocks):
         text = " ".join(item.text for item in block)
-        if len(block) == 1 and heading_like(items.index(block[0])):
+        if Layout.matches(GENERAL.caption, text):
+            out.append(caption(text))  # "… Ảnh: Reuters", "(Ảnh minh họa: Getty)"
+        elif number == len(blocks) - 1 and _is_name(text):
+            found.setdefault("author", text)  # the author's name alone after the last paragraph
+            out.append(f"*{tidy(text)}*")
+        elif len(block) == 1 and heading_like(items.index(block[0])):
             out.append(f"## {tidy(text)}")
         elif block[0].page_start and not is_terminal(block[-1].text):
             out.append(caption(text))
