@@ -2,6 +2,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -49,3 +52,82 @@ def replace_in(path: str, old: str, new: str):
         file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
     return edit
+
+
+# A page with TeX math, inline and display (pymdownx.arithmatex, rendered by KaTeX from the site itself),
+# and a dollar sign that is not math; the English version keeps the formulas and translates the prose.
+MATH_PAGE = "math.md"
+MATH_VI = r"""---
+title: Công thức
+---
+
+# Công thức
+
+Mô hình học tham số $\theta$ bằng cách giảm hàm mất mát $L(\theta) = -\sum_{i=1}^{n} \log p_\theta(x_i)$ qua \(n\) ví dụ; tỉ lệ $1/2$ ở đây không phải là ngày tháng.
+
+$$
+\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
+$$
+
+\[
+\mathrm{Attention}(Q, K, V) = \operatorname{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right) V
+\]
+
+Một triệu token có giá \$5 (năm đô la), không phải công thức.
+"""
+MATH_EN = r"""---
+title: Formulas
+source_hash: {source_hash}
+translated: 2026-11-30
+---
+
+# Formulas
+
+A model learns its parameters $\theta$ by minimising the loss $L(\theta) = -\sum_{i=1}^{n} \log p_\theta(x_i)$ over \(n\) examples; the ratio $1/2$ here is not a date.
+
+$$
+\operatorname{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{K} e^{z_j}}
+$$
+
+\[
+\mathrm{Attention}(Q, K, V) = \operatorname{softmax}\left(\frac{QK^\top}{\sqrt{d_k}}\right) V
+\]
+
+A million tokens cost \$5 (five dollars), which is not a formula.
+"""
+
+
+def add_math_page(root: Path) -> None:
+    """Add the math page, in Vietnamese and its current English translation, to a project copy."""
+    from kb.project import load_project
+
+    (root / "docs/vi" / MATH_PAGE).write_text(MATH_VI, encoding="utf-8")
+    page = next(p for p in load_project(root).pages if p.src_uri == MATH_PAGE)
+    (root / "docs/en" / MATH_PAGE).write_text(MATH_EN.replace("{source_hash}", page.source_hash), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class BuiltProject:
+    root: Path
+    output: str  # what `kb check` and `kb build` printed
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+
+@pytest.fixture(scope="session")
+def math_project(tmp_path_factory: pytest.TempPathFactory) -> BuiltProject:
+    """A copy of the real project with the math page, checked and built (both languages, strict) by the
+    real `kb` command, as a contributor runs it."""
+    root = copy_project(tmp_path_factory.mktemp("math") / "kb")
+    add_math_page(root)
+    kb = Path(sys.executable).with_name("kb")
+    output = []
+    for command in ("check", "build"):
+        result = subprocess.run(
+            [str(kb), "--root", str(root), command], capture_output=True, text=True, encoding="utf-8"
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        output.append(result.stdout + result.stderr)
+    return BuiltProject(root, "\n".join(output))

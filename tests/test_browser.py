@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import http.server
@@ -49,15 +50,21 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def server(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(built_site))
+@contextlib.contextmanager
+def _serving(site: Path) -> Iterator[str]:
+    handler = functools.partial(_Quiet, directory=str(site))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/"
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def server(built_site: Path) -> Iterator[str]:
+    with _serving(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -364,6 +371,71 @@ def test_search_screenshot_with_results(visit, server, lang):
         SHOTS.mkdir(parents=True, exist_ok=True)
         v.page.screenshot(path=str(SHOTS / f"{lang}-search-{label}.png"))
         assert not v.errors
+
+
+# ---------------------------------------------------------------------------
+# Math (tests/test_math.py checks the HTML): rendered by KaTeX, served from the site itself
+# ---------------------------------------------------------------------------
+
+MATH_SHOTS = Path("/tmp/math-shots")
+
+
+@pytest.fixture(scope="session")
+def math_server(math_project) -> Iterator[str]:
+    with _serving(math_project.site) as url:
+        yield url
+
+
+def _requests(v: Visit) -> list[tuple[str, int]]:
+    """Every response the page gets from here on: (path, status)."""
+    seen: list[tuple[str, int]] = []
+    v.page.on("response", lambda r: seen.append((urlparse(r.url).path, r.status)))
+    return seen
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_math_is_rendered_by_katex_from_the_site_itself(visit, math_server, lang):
+    from axe_playwright_python.sync_playwright import Axe
+
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        v = visit(width)
+        seen = _requests(v)
+        v.page.goto(math_server + LANGS[lang] + "math/")
+        v.page.wait_for_load_state("networkidle")
+        v.page.evaluate("document.fonts.ready")
+        math = v.page.eval_on_selector_all(
+            ".arithmatex",
+            """els => els.map(e => [e.tagName, !!e.querySelector('.katex'), !!e.querySelector('.katex-display'),
+                                   !!e.querySelector('.katex-error, .katex-html .mord.error')])""",
+        )
+        assert math == [["SPAN", True, False, False]] * 4 + [["DIV", True, True, False]] * 2, math
+        text = v.page.inner_text("article")
+        assert "\\(" not in text and "\\[" not in text and "\\frac" not in text
+        assert text.replace("$5", "").count("$") == 0 and "$5" in text, text
+        # KaTeX's own fonts drew it, from here: no request left the local server, none failed.
+        assert v.page.evaluate("document.fonts.check('1em KaTeX_Main') && document.fonts.check('1em KaTeX_Math')")
+        assert not v.external, v.external
+        assert any(path.endswith(".woff2") for path, _ in seen), seen
+        assert all(status < 400 for _, status in seen), [r for r in seen if r[1] >= 400]
+        assert not v.errors, v.errors
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        MATH_SHOTS.mkdir(parents=True, exist_ok=True)
+        for folder in (SHOTS, MATH_SHOTS):
+            v.page.screenshot(path=str(folder / f"{lang}-math-{label}.png"), full_page=True)
+        if label == "desktop":
+            violations = Axe().run(v.page).response["violations"]
+            assert not [x["id"] for x in violations if x["impact"] in {"serious", "critical"}]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_page_without_math_loads_no_katex(visit, math_server, lang):
+    v = visit()
+    seen = _requests(v)
+    v.page.goto(math_server + LANGS[lang] + "about/")
+    v.page.wait_for_load_state("networkidle")
+    assert seen and not [path for path, _ in seen if "katex" in path or "kb-math" in path]
+    assert v.page.evaluate("typeof katex") == "undefined"
+    assert not v.errors and not v.external
 
 
 # ---------------------------------------------------------------------------

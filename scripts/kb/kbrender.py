@@ -12,7 +12,7 @@ from kb import paging
 from kb.knowledge import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.project import Article, Project
 from kb.search import NOINDEX
-from kb.textutil import fold
+from kb.textutil import fold, math_spans
 from kb.ui import UI
 
 # Colour-blind-safe palette (Okabe-Ito, then Tol's muted), one colour per topic in data order.
@@ -480,7 +480,7 @@ _PROTECTED = re.compile(
 def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[str] | None = None) -> str:
     """Link the first use of each glossary term to its entry, with its definition as tooltip.
 
-    Headings, links, images, code, HTML and bold labels are left alone. The
+    Headings, links, images, code, HTML, bold labels and TeX math are left alone. The
     link's title shows on hover and on keyboard focus (Material's tooltips).
     """
     index = k.term_forms_index(lang)
@@ -488,6 +488,7 @@ def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[st
     plain_text = index.plain(markdown)  # case folding keeps line ends, so its lines are the page's
     in_page = index.candidates(plain_text)  # looked up once
     lines, plain_lines = markdown.split("\n"), plain_text.split("\n")
+    math = _math_by_line(markdown, lines)
     starts = [0]
     for plain in plain_lines:
         starts.append(starts[-1] + len(plain) + 1)
@@ -510,18 +511,47 @@ def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[st
         if here and not stripped.startswith(("#", "!", "{:", "<", "|", "---")):
             patterns = [(index.pattern(form), k.terms[term_id]) for form, _, term_id in here]
             patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
-            lines[number] = _link_line(line, patterns, done, prefix, lang)
+            lines[number] = _link_line(line, patterns, done, prefix, lang, math.get(number, ()))
         for entry in here:
             if entry[2] not in done:
                 wait(entry, starts[number + 1])
     return "\n".join(lines)
 
 
-def _link_line(line: str, patterns: list[tuple[re.Pattern[str], Term]], done: set[str], prefix: str, lang: str) -> str:
+def _math_by_line(markdown: str, lines: list[str]) -> dict[int, list[tuple[int, int]]]:
+    """Line number -> the (start, end) columns of TeX math on that line (math may span lines)."""
+    spans = math_spans(markdown)
+    if not spans:
+        return {}
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    by_line: dict[int, list[tuple[int, int]]] = {}
+    for start, end in spans:
+        first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
+        for number in range(first, last + 1):
+            column = starts[number]
+            by_line.setdefault(number, []).append(
+                (max(start, column) - column, min(end, column + len(lines[number])) - column)
+            )
+    return by_line
+
+
+def _link_line(
+    line: str,
+    patterns: list[tuple[re.Pattern[str], Term]],
+    done: set[str],
+    prefix: str,
+    lang: str,
+    math: list[tuple[int, int]] | tuple[()] = (),
+) -> str:
     segments, last = [], 0
-    for m in _PROTECTED.finditer(line):
-        segments += [(line[last : m.start()], True), (m.group(0), False)]
-        last = m.end()
+    for start, end in sorted([m.span() for m in _PROTECTED.finditer(line)] + list(math)):
+        if end <= last:
+            continue
+        start = max(start, last)
+        segments += [(line[last:start], True), (line[start:end], False)]
+        last = end
     segments.append((line[last:], True))
     out = []
     for text, free in segments:

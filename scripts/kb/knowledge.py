@@ -21,7 +21,7 @@ from kb import yamlio
 from kb.errors import ContentError, Problem
 from kb.project import Project
 from kb.schema import Localized, Slug, Strict, Text, problems_from
-from kb.textutil import MAX_DATA_BYTES, WORD, read_text, slugify
+from kb.textutil import MATH, MAX_DATA_BYTES, WORD, read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -487,7 +487,9 @@ _LINK_OR_CODE = re.compile(r"!\[[^\]]*\]\([^)]*\)|\[[^\]]*\]\([^)]*\)|<[^>]+>|`[
 
 
 def prose(markdown: str) -> str:
-    """The text of a page without link targets, images, HTML and attribute lists."""
+    """The text of a page without link targets, images, HTML, attribute lists and TeX math."""
+    if "$" in markdown or "\\" in markdown:
+        markdown = MATH.sub(" ", markdown)
     return _LINK_OR_CODE.sub(" ", markdown)
 
 

@@ -33,8 +33,10 @@ _D = re.compile("[đĐ]")
 # events and articles on a topic or entity page, an event's source line), so
 # each is found once, on its own page, and the index chunks stay small.
 NOINDEX = "kb-noindex"
-# What readers should not find as text: the headings' permalink signs, and the above.
-EXCLUDE = (".headerlink", f".{NOINDEX}")
+# What readers should not find as text: the headings' permalink signs, the above, and TeX math
+# (pymdownx.arithmatex's elements: their TeX source, "\frac", "\alpha", is not words a reader types,
+# and an excerpt would show it raw, as the page does not).
+EXCLUDE = (".headerlink", f".{NOINDEX}", ".arithmatex")
 
 
 class SearchIndexFailed(Exception):

@@ -1,8 +1,9 @@
 """Compare the structure of an article and its translation.
 
-Counts headings by level, paragraphs, list items, links, images, captions
-and the numbers in the text, so a translation that drops or merges a block
-is caught. Numbers are compared as runs of digits, which is robust to
+Counts headings by level, paragraphs, list items, links, images, captions,
+TeX formulas and the numbers in the text, so a translation that drops or
+merges a block is caught. A formula is counted, not read: its digits are not
+prose numbers (and "1/2" in one is not a Vietnamese date). Numbers are compared as runs of digits, which is robust to
 '3,7' versus '3.7' and '1.200' versus '1,200'; month numbers written as
 'tháng 9' or '16/3' in Vietnamese are left out because English names them.
 
@@ -15,6 +16,8 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+
+from kb.textutil import MATH, math_spans
 
 _FRONT = re.compile(r"\A---\n.*?^---\n", re.S | re.M)
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
@@ -50,6 +53,9 @@ def structure(markdown: str, lang: str) -> dict[str, object]:
     """Counts that a faithful translation keeps equal to its source."""
     body = strip_front_matter(markdown)
     counts: Counter[str] = Counter()
+    if formulas := math_spans(body):
+        counts["formulas"] = len(formulas)
+        body = MATH.sub("formula", body)  # a display formula of its own stays a paragraph
     for block in blocks(body):
         first = block.splitlines()[0]
         if m := re.match(r"^(#{1,6})\s", first):

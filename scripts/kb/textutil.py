@@ -97,3 +97,24 @@ WORD = re.compile(r"\w+")  # a word as Python's regular expressions see one: let
 def short_hash(text: str) -> str:
     """A short, stable content hash used to tie a translation to its source."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+# TeX math as pymdownx.arithmatex finds it (mkdocs.yml): $$…$$, \[…\] and \begin{env}…\end{env},
+# then $…$ (no space just inside either dollar, neither escaped) and \(…\); none across a blank line.
+# Where the build reads a page's words (glossary links, mentions, a translation's numbers), math is
+# left alone. Every branch starts with a literal, so a text without "$" or "\" is scanned quickly.
+_MATH_CHAR = r"(?:\\.|[^\\\n]|\n(?![ \t]*\n))"
+MATH = re.compile(
+    rf"\$\$(?:{_MATH_CHAR})+?\$\$"
+    rf"|\\\[(?:{_MATH_CHAR})+?\\\]"
+    rf"|\\begin\{{(?P<env>[a-z]+\*?)\}}(?:{_MATH_CHAR})+?\\end\{{(?P=env)\}}"
+    rf"|\$(?<!\\\$)(?![\s$])(?:\\.|[^\\$\n]|\n(?![ \t]*\n))+?(?<!\s)\$"
+    rf"|\\\((?:{_MATH_CHAR})+?\\\)"
+)
+
+
+def math_spans(text: str) -> list[tuple[int, int]]:
+    """Where a text holds TeX math (:data:`MATH`), as (start, end) offsets."""
+    if "$" not in text and "\\" not in text:
+        return []
+    return [m.span() for m in MATH.finditer(text)]
