@@ -233,7 +233,7 @@ COPIED = """Trang chủ
 Nghe bài viết
 Mô hình ngôn ngữ tiếng Việt mới ra mắt
 Một công ty khởi nghiệp vừa công bố mô hình ngôn ngữ mới với hiệu năng cao hơn các phiên bản trước, theo thông báo chính thức sáng nay.
-(Ảnh minh họa: Báo Ví Dụ)
+▲ Buổi ra mắt mô hình tại Hà Nội
 Theo đại diện công ty, mô hình được huấn luyện trên dữ liệu tiếng Việt chất lượng cao và sẽ được cung cấp miễn phí cho các trường đại học.
 Tin cùng mục
 Giá vàng hôm nay tăng mạnh trở lại sau nhiều phiên giảm liên tiếp, theo ghi nhận của phóng viên tại các cửa hàng lớn.
@@ -255,13 +255,13 @@ def test_a_sites_rules_are_data(project: Path):
         }
     )
     general = convert(COPIED, meta).body
-    assert "Giá vàng" in general and "*(Ảnh minh họa" not in general  # nothing tells it where this site's article ends
+    assert "Giá vàng" in general and "*▲ Buổi ra mắt" not in general  # nothing tells it where this site's article ends
     (project / "data" / "sites.yml").write_text(
-        '- hosts: [vidu.vn]\n  end_at: ["^Tin cùng mục$"]\n  caption: ["^\\\\(Ảnh"]\n', encoding="utf-8"
+        '- hosts: [vidu.vn]\n  end_at: ["^Tin cùng mục$"]\n  caption: ["^▲ "]\n', encoding="utf-8"
     )
     sites = load_sites(project / "data" / "sites.yml", "data/sites.yml")
     body = convert(COPIED, meta, sites).body
-    assert "Giá vàng" not in body and "*(Ảnh minh họa: Báo Ví Dụ)*\n{: .kb-caption }" in body
+    assert "Giá vàng" not in body and "*▲ Buổi ra mắt mô hình tại Hà Nội*\n{: .kb-caption }" in body
     assert body.rstrip().endswith("miễn phí cho các trường đại học.")
 
 

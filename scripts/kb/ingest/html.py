@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
@@ -28,12 +29,15 @@ from kb.ingest.markdown import _escape
 from kb.ingest.metadata import date_line
 from kb.ingest.pagetext import _is_name
 from kb.ingest.text import CAPTION_CLASS, Converted, lead, same_words, strip_leading_title, tidy
+from kb.textutil import math_spans
 
 if TYPE_CHECKING:
     from lxml import etree
 
     from kb.schema import SeedMeta
 
+_KEEP_MATH: ContextVar[bool] = ContextVar("keep_math", default=False)
+_MATH_SCRIPT = re.compile(r"<script[^>]+(?:mathjax|katex)", re.I)
 _CAPTION_MARK = "⟦kb-caption⟧"  # printable (trafilatura drops private-use characters), never in a real page
 _ISO_TIME = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2})(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?")
 _TIME_KEYS = (
@@ -59,6 +63,7 @@ def convert_html(raw: str, meta: SeedMeta) -> Converted:
     found = _metadata(raw, tree)
     _visible_stamp(tree, found)
     base = meta.ingest.link_base or meta.url or found.get("url")
+    _KEEP_MATH.set(bool(_MATH_SCRIPT.search(raw)))
     _drop_chrome(tree)
     title_element = _title_element(tree)
     _mark_captions(tree)
@@ -370,9 +375,23 @@ def _inline(element: etree._Element, base: str | None) -> str:
 
 
 def _escape_text(text: str) -> str:
-    """Plain page text as Markdown: characters Markdown would read as markup are escaped."""
+    """Plain page text as Markdown: characters Markdown would read as markup are escaped.
+
+    On a page that typesets math (it loads MathJax or KaTeX), TeX in the text is kept
+    as it is for the math extension; elsewhere a dollar is a dollar ('US$5'), never math.
+    """
     if not text:
         return text
+    if _KEEP_MATH.get() and (spans := math_spans(text)):
+        parts, last = [], 0
+        for start, end in spans:
+            parts += [_escape_text_only(text[last:start]), text[start:end]]
+            last = end
+        return "".join([*parts, _escape_text_only(text[last:])])
+    return _escape_text_only(text)
+
+
+def _escape_text_only(text: str) -> str:
     text = text.replace("\\", "\\\\")
-    text = re.sub(r"([*_`\[\]])", r"\\\1", text)
+    text = re.sub(r"([*_`\[\]$])", r"\\\1", text)
     return _escape(text)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from kb.errors import ContentError, Problem
 from kb.ingest.layouts import Layout, LayoutRules
 from kb.ingest.metadata import BYLINE, SOURCE, author_of, date_line, glued_date
-from kb.ingest.text import Converted, caption, is_terminal, lead, same_words, tidy
+from kb.ingest.text import Converted, caption, escape_dollars, is_terminal, lead, same_words, tidy
 
 if TYPE_CHECKING:
     from kb.schema import SeedMeta
@@ -216,7 +216,7 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
         )
     if not out[0].startswith(("#", "*")):
         out[0] = lead(out[0])
-    return Converted("\n\n".join(out) + "\n", found)
+    return Converted(escape_dollars("\n\n".join(out)) + "\n", found)
 
 
 def _list_item(lines: list[_Line], pos: int, start: int, end: int) -> bool:

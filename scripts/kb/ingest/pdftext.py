@@ -11,7 +11,16 @@ from kb.errors import ContentError, Problem
 from kb.ingest.layouts import Layout
 from kb.ingest.metadata import author_of, date_line
 from kb.ingest.pagetext import FOOTER, GENERAL, SHARE, _is_name
-from kb.ingest.text import Converted, caption, is_terminal, lead, starts_upper, strip_leading_title, tidy
+from kb.ingest.text import (
+    Converted,
+    caption,
+    escape_dollars,
+    is_terminal,
+    lead,
+    starts_upper,
+    strip_leading_title,
+    tidy,
+)
 
 if TYPE_CHECKING:
     from kb.schema import SeedMeta
@@ -184,7 +193,7 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
     out = strip_leading_title(out, meta.title.vi)
     if out and not out[0].startswith(("#", "*")):
         out[0] = lead(out[0])
-    return Converted("\n\n".join(out) + "\n", found)
+    return Converted(escape_dollars("\n\n".join(out)) + "\n", found)
 
 
 def _continues(prev: _PdfLine, cur: _PdfLine) -> bool:

@@ -85,3 +85,11 @@ def caption(text: str) -> str:
 
 def lead(text: str) -> str:
     return f"{tidy(text)}\n{LEAD_CLASS}"
+
+
+_DOLLAR = re.compile(r"(?<!\\)\$")
+
+
+def escape_dollars(text: str) -> str:
+    """'$' as a dollar sign, never the start of math: text copied from a page or a PDF holds prices, not TeX."""
+    return _DOLLAR.sub(r"\\$", text) if "$" in text else text
