@@ -290,3 +290,36 @@ def test_the_seeds_are_detected_as_their_metadata_says(seed: Path):
 
     meta = seed.with_suffix(".yml").read_text(encoding="utf-8")
     assert f"format: {detect(read_text(seed, seed.name)).kind}\n" in meta
+
+
+# -------------------------------------------------------- PDF navigation
+
+PARAGRAPH = "Đây là một đoạn văn đầy đủ của bài viết, kết thúc bằng dấu chấm như mọi câu văn khác trong bài."
+
+
+@pytest.mark.parametrize(
+    ("blocks", "kept"),
+    [
+        # a printed page's navigation, at the top and again at the bottom
+        (
+            ["## Trước đó", "## Sách", "## Kế tiếp", PARAGRAPH, "## Trước đó", "## Lên", "## Kế tiếp"],
+            ["## Sách", PARAGRAPH],
+        ),
+        # a menu or an index of eight or more short blocks: only its last heading stays
+        ([*(f"## Mục {n}" for n in range(9)), "## Mở đầu", PARAGRAPH], ["## Mở đầu", PARAGRAPH]),
+        # a title page is shorter: kept
+        (
+            ["## Báo cáo", "## Tác giả A", "## Viện B", "## 2025", PARAGRAPH],
+            ["## Báo cáo", "## Tác giả A", "## Viện B", "## 2025", PARAGRAPH],
+        ),
+        # headings after the last paragraph head no text
+        ([PARAGRAPH, "## Chủ đề liên quan", "## Bài khác"], [PARAGRAPH]),
+        # a caption after the last paragraph, with no heading, stays
+        ([PARAGRAPH, "*Ảnh: Reuters*\n{: .kb-caption }"], [PARAGRAPH, "*Ảnh: Reuters*\n{: .kb-caption }"]),
+    ],
+    ids=["repeated-nav", "index", "title-page", "trailing-links", "final-caption"],
+)
+def test_a_printed_pages_navigation(blocks, kept):
+    from kb.ingest.pdftext import _without_navigation
+
+    assert _without_navigation(blocks) == kept

@@ -12,6 +12,7 @@ from kb.ingest.layouts import Layout
 from kb.ingest.metadata import author_of, date_line
 from kb.ingest.pagetext import FOOTER, GENERAL, SHARE, _is_name
 from kb.ingest.text import (
+    CAPTION_CLASS,
     Converted,
     caption,
     escape_dollars,
@@ -190,10 +191,48 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
             out.append(caption(text))
         else:
             out.append(tidy(text))
+    out = _without_navigation(out)
     out = strip_leading_title(out, meta.title.vi)
     if out and not out[0].startswith(("#", "*")):
         out[0] = lead(out[0])
     return Converted(escape_dollars("\n\n".join(out)) + "\n", found)
+
+
+def _without_navigation(blocks: list[str]) -> list[str]:
+    """Drop a printed web page's navigation: what stands before the first and after the last paragraph.
+
+    After the last paragraph, headings (and captions among them) head no text:
+    they are the page's links. Before the first paragraph, a line also printed
+    after the last one is repeated navigation ("Trước đó", "Kế tiếp"), and a
+    run of eight or more short blocks is a menu or an index, not the article's
+    structure (its last heading may open the text and is kept); a title page
+    is shorter.
+    """
+
+    def label(block: str) -> str | None:
+        if block.startswith("## "):
+            return block[3:]
+        if block.endswith(CAPTION_CLASS):
+            return block.split("\n")[0].strip("*")
+        return None
+
+    paragraphs = [
+        i for i, block in enumerate(blocks) if label(block) is None and (is_terminal(block) or len(block) >= 80)
+    ]
+    if not paragraphs:
+        return blocks
+    first, last = paragraphs[0], paragraphs[-1]
+    tail = blocks[last + 1 :]
+    if not any(block.startswith("## ") for block in tail):
+        tail_labels: set[str] = set()
+    else:
+        tail_labels = {label(block) for block in tail}
+        blocks = blocks[: last + 1]
+    head = blocks[:first]
+    keep = [block for block in head if label(block) not in tail_labels]
+    if len(keep) >= 8 and all(len(block) <= 80 for block in keep):
+        keep = keep[-1:]
+    return keep + blocks[first:]
 
 
 def _continues(prev: _PdfLine, cur: _PdfLine) -> bool:
