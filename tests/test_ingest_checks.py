@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from kb.ingest import checks, duplicates, repair
+from kb.ingest import checks, convert, duplicates, repair
 from kb.ingest.detect import detect
 from kb.ingest.markdown import published_value
 from kb.ingest.metadata import date_line, glued_date
+from kb.schema import SeedMeta
 
 # ------------------------------------------------------------ date lines
 
@@ -323,3 +324,69 @@ def test_a_printed_pages_navigation(blocks, kept):
     from kb.ingest.pdftext import _without_navigation
 
     assert _without_navigation(blocks) == kept
+
+
+# ------------------------------------------------- static-site generators
+
+MD_META = {"slug": "x", "format": "markdown", "title": {"vi": "Tiêu đề", "en": "x"}, "published": "2000-01-01"}
+
+
+@pytest.mark.parametrize(
+    ("text", "body", "found"),
+    [
+        ("{% highlight python %}\nprint(1)\n{% endhighlight %}\n", "```python\nprint(1)\n```\n", {}),
+        ("{{< highlight go >}}\nfmt.Println(1)\n{{< /highlight >}}\n", "```go\nfmt.Println(1)\n```\n", {}),
+        (
+            '{{< figure src="/img/a.png" alt="Hình A" caption="Chú thích A" >}}\n',
+            "![Hình A](https://blog.example/img/a.png)\n\n*Chú thích A*\n{: .kb-caption }\n",
+            {},
+        ),
+        (
+            '<figure><img src="/img/b.png" alt="Hình B"><figcaption>Chú thích B</figcaption></figure>\n',
+            "![Hình B](https://blog.example/img/b.png)\n\n*Chú thích B*\n{: .kb-caption }\n",
+            {},
+        ),
+        (
+            '+++\ntitle = "Bài TOML"\ndate = 2024-05-01T10:00:00+07:00\nauthor = "An"\n+++\n\nNội dung.\n',
+            "Nội dung.\n",
+            {"title": "Bài TOML", "published": "2024-05-01T10:00+07:00", "author": "An"},
+        ),
+        (
+            "title: Bài Hexo\ndate: 2024-05-01 10:00:00\nauthors: [An, Bình]\n---\nNội dung.\n",
+            "Nội dung.\n",
+            {"title": "Bài Hexo", "published": "2024-05-01T10:00", "author": "An, Bình"},
+        ),
+        (
+            "---\ntitle: Bài Astro\npubDate: 2024-05-01\nauthor: {name: Chi}\ncanonical_url: https://blog.example/a\n---\nNội dung.\n",
+            "Nội dung.\n",
+            {"title": "Bài Astro", "published": "2024-05-01", "author": "Chi", "url": "https://blog.example/a"},
+        ),
+        (
+            "Xem [tài liệu tham khảo\nsố một](https://example.com/a) và [hai](https://example.com/\nb).\n",
+            "Xem [tài liệu tham khảo số một](https://example.com/a) và [hai](https://example.com/b).\n",
+            {},
+        ),
+        ("Kết quả:\n\n    array([1, 2, 3])\n    dtype: int64\n", "Kết quả:\n\n```text\narray([1, 2, 3])\ndtype: int64\n```\n", {}),
+        ("| a | b |\n|---|---|\n| 1 | 2 |\n=====\n", "| a | b |\n|---|---|\n| 1 | 2 |\n", {}),
+        ("Giá trị <bound method Foo.bar> được in.\n", "Giá trị &lt;bound method Foo.bar> được in.\n", {}),
+        ("{% comment %}\nghi chú riêng\n{% endcomment %}\nCòn lại.\n", "Còn lại.\n", {}),
+        ("[Trang]({{ site.baseurl }}/gioi-thieu/)\n", "[Trang](https://blog.example/gioi-thieu/)\n", {}),
+        ("![Ảnh](../images/c.png) và [link](/tag/ai)\n", "![Ảnh](https://blog.example/images/c.png) và [link](https://blog.example/tag/ai)\n", {}),
+        ("Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n", "Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n", {}),
+    ],
+    ids=[
+        "liquid-highlight", "hugo-highlight", "hugo-figure", "html-figure", "toml", "hexo", "astro", "broken-links",
+        "jupyter-output", "rule-under-table", "angle-brackets", "liquid-comment", "liquid-baseurl", "relative",
+        "math",
+    ],
+)  # fmt: skip
+def test_static_site_markdown(text, body, found):
+    meta = SeedMeta.model_validate({**MD_META, "url": "https://blog.example/bai-viet/"})
+    converted = convert(text, meta)
+    assert converted.body == body
+    assert {k: v for k, v in converted.found.items() if k in found} == found
+
+
+def test_a_relative_address_without_the_original_site_keeps_its_text():
+    converted = convert("![Ảnh A](/img/a.png) và [trang](/gioi-thieu/).\n", SeedMeta.model_validate(MD_META))
+    assert converted.body == "*Ảnh A* và trang.\n"

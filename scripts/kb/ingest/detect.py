@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from kb.ingest.markdown import _OPEN_FRONT
+
 _HTML = re.compile(r"\A\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])", re.I | re.S)
 _HTML_TAGS = re.compile(r"</?(?:head|body|div|p|article|meta|link|section|span|a)\b[^>]*>", re.I)
 _FRONT = re.compile(r"\A(?:---|\+\+\+)[ \t]*\n")
@@ -42,6 +44,8 @@ def detect(text: str) -> Detected:
         return Detected("html", f"it has a <head> or <body> and {tags} HTML tags")
     if m := _FRONT.match(text):
         return Detected("markdown", f"it opens with front-matter ('{m.group(0).strip()}')")
+    if _OPEN_FRONT.match(text):
+        return Detected("markdown", "it opens with front-matter 'key: value' lines ended by '---' (Hexo)")
     headings = len(_MD_HEADING.findall(text))
     links = len(_MD_LINK.findall(text))
     fences = len(_MD_FENCE.findall(text)) // 2

@@ -44,6 +44,8 @@ _ATTR = re.compile(r"""(\w[\w-]*)\s*=\s*("([^"]*)"|'([^']*)')""")
 _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\([^()\s]*\))+)>?(\s+\"[^\"]*\")?\s*\)")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FENCE = re.compile(r"^(```|~~~)")
+# Hexo also reads front-matter without its opening '---': 'key: value' lines down to a '---' line.
+_OPEN_FRONT = re.compile(r"\A((?:[A-Za-z_][\w-]*:.*\n|[ \t]+-.*\n|[ \t]*\n)+?)---[ \t]*(?:\n|\Z)")
 _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -159,6 +161,10 @@ def front_matter(raw: str, shown: str) -> tuple[dict[str, Any], str, int]:
                 Problem(shown, f"the TOML front-matter does not parse ({exc})", line=1, expected="valid TOML")
             ) from None
         return data, raw[m.end() :], raw[: m.end()].count("\n") + 1
+    if not raw.startswith("---") and (m := _OPEN_FRONT.match(raw)):
+        raw = "---\n" + raw  # Hexo's form: the same YAML, one line more
+        data, _, body, first = yamlio.split_front_matter(raw, shown, required=False)
+        return data, body, first - 1
     data, _, body, first = yamlio.split_front_matter(raw, shown, required=False)
     return data, body, first
 
