@@ -35,8 +35,8 @@ def project(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The real project built once, both languages, by `kb build`."""
-    from kb.build import build_site
-    from kb.project import Paths
+    from kb.content.project import Paths
+    from kb.site.build import build_site
 
     out = tmp_path_factory.mktemp("site") / "site"
     return build_site(Paths(ROOT), out)
@@ -99,7 +99,7 @@ A million tokens cost \$5 (five dollars), which is not a formula.
 
 def add_math_page(root: Path) -> None:
     """Add the math page, in Vietnamese and its current English translation, to a project copy."""
-    from kb.project import load_project
+    from kb.content.project import load_project
 
     (root / "docs/vi" / MATH_PAGE).write_text(MATH_VI, encoding="utf-8")
     page = next(p for p in load_project(root).pages if p.src_uri == MATH_PAGE)

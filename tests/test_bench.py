@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from kb import bench, finish
-from kb.build import build_site
+from kb import bench
 from kb.check import check
-from kb.project import Paths
-from kb.schema import LANGS
+from kb.content.project import Paths
+from kb.content.schema import LANGS
+from kb.site import finish
+from kb.site.build import build_site
 from tests.conftest import ROOT
 
 N = 12
@@ -105,7 +106,7 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
 
 def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
     """As a build does it: the project is loaded anew for Vietnamese (not reused from kb check), then reused."""
-    from kb import project
+    from kb.content import project
 
     project.load_project_cached(corpus)  # what kb check leaves behind
     loads = []
@@ -162,7 +163,7 @@ def test_generation_timing_and_sizes(corpus, built):
 def test_synthetic_entities_and_terms_follow_the_schemas():
     import random
 
-    from kb.knowledge import Entity, Term
+    from kb.knowledge.facts import Entity, Term
 
     topics = {t["id"]: t for t in bench._load_data(ROOT / "data" / "topics.yml")}
     rng = random.Random(0)

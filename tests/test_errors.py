@@ -370,9 +370,9 @@ class _Tags(html.parser.HTMLParser):
 
 def test_the_sanitiser_changes_nothing_on_the_real_site(monkeypatch, tmp_path):
     """Every page's content goes through nh3, and our own Markdown loses no tag or attribute to it."""
-    from kb import markup
-    from kb.build import build_site
-    from kb.project import Paths
+    from kb.content import markup
+    from kb.content.project import Paths
+    from kb.site.build import build_site
 
     seen: list[tuple[str, str]] = []
     sanitize = markup.sanitize

@@ -1,4 +1,4 @@
-"""Page work beside MkDocs (kb.finish): linking articles' terms, finishing pages, in a worker or here."""
+"""Page work beside MkDocs (kb.site.finish): linking articles' terms, finishing pages, in a worker or here."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import filecmp
 
 import pytest
 
-from kb import finish, pages
-from kb.build import build_site
-from kb.knowledge import Knowledge
-from kb.project import Paths
+from kb.content.project import Paths
+from kb.knowledge.facts import Knowledge
+from kb.site import finish, pages
+from kb.site.build import build_site
 from tests.conftest import ROOT
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.project import load_project
+from kb.content.project import load_project
 from tests.conftest import ROOT
 
 SEEDS = sorted(p.stem for p in (ROOT / "seeds").glob("*.txt"))
@@ -162,8 +162,8 @@ def test_what_the_captures_say_agrees_with_the_metadata(articles):
 
 
 def test_the_build_never_writes_into_seeds_or_docs(project: Path):
-    from kb.build import build_site
-    from kb.project import Paths
+    from kb.content.project import Paths
+    from kb.site.build import build_site
 
     def snapshot() -> dict[str, bytes]:
         return {

@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from kb import ingest, yamlio
+from kb.content.schema import SeedMeta
 from kb.ingest import checks
 from kb.ingest.detect import detect
-from kb.schema import SeedMeta
 from kb.textutil import read_text
 from tests.conftest import ROOT
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from kb.content.schema import SeedMeta
 from kb.ingest import checks, convert, duplicates, repair
 from kb.ingest.detect import detect
 from kb.ingest.markdown import published_value
 from kb.ingest.metadata import date_line, glued_date
-from kb.schema import SeedMeta
 
 # ------------------------------------------------------------ date lines
 
@@ -193,10 +193,10 @@ miễn phí cho các trường đại học, viện nghiên cứu trong nước 
 @pytest.mark.slow
 def test_kb_check_fails_wherever_kb_build_fails(project: Path, tmp_path: Path):
     """A saved page with site-relative addresses: check and the strict build agree, before and after the fix."""
-    from kb.build import BuildFailed, build_site
     from kb.check import check
-    from kb.project import Paths, forget_loaded
+    from kb.content.project import Paths, forget_loaded
     from kb.scaffold import new_article
+    from kb.site.build import BuildFailed, build_site
 
     source = tmp_path / "page.html"
     source.write_text(CAPTURE_HTML, encoding="utf-8")
@@ -242,9 +242,9 @@ Giá vàng hôm nay tăng mạnh trở lại sau nhiều phiên giảm liên ti�
 
 
 def test_a_sites_rules_are_data(project: Path):
+    from kb.content.schema import SeedMeta
     from kb.ingest import convert
     from kb.ingest.layouts import load_sites
-    from kb.schema import SeedMeta
 
     meta = SeedMeta.model_validate(
         {

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from kb import ingest
+from kb.content.schema import SeedMeta
 from kb.ingest import checks
 from kb.ingest.detect import detect
-from kb.schema import SeedMeta
 from kb.textutil import read_text
 
 HERE = Path(__file__).parent / "fixtures" / "news-shaped"

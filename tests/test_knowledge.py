@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main
-from kb.knowledge import FormIndex, load_knowledge, parse_event_date
-from kb.project import load_project
-from kb.schema import parse_pubdate
-from kb.ui import load_ui
+from kb.content.project import load_project
+from kb.content.schema import parse_pubdate
+from kb.knowledge.facts import FormIndex, load_knowledge, parse_event_date
+from kb.site.ui import load_ui
 from tests.conftest import ROOT, replace_in
 
 PROJECT = load_project(ROOT)
@@ -106,11 +106,12 @@ _MARKUP_TEXTS = [
 @pytest.mark.parametrize("text", _MARKUP_TEXTS)
 def test_markup_patterns_match_what_their_optional_image_form_matched(text):
     """Images and links are two literal-first branches (fast to scan for); the matches are the same."""
-    from kb import kbrender, knowledge
+    from kb.knowledge import facts
+    from kb.site import knowledge_pages
 
     before = r"!?\[[^\]]*\]\([^)]*\)|<[^>]+>|`[^`]*`|\{[:#][^}]*\}|https?://\S+"
-    assert knowledge.prose(text) == re.sub(before, " ", text)
-    assert kbrender._PROTECTED.findall(text) == re.findall(before + r"|\*\*[^*]+\*\*", text)
+    assert facts.prose(text) == re.sub(before, " ", text)
+    assert knowledge_pages._PROTECTED.findall(text) == re.findall(before + r"|\*\*[^*]+\*\*", text)
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,10 @@ import markdown
 import pytest
 import yaml
 
-from kb import kbrender, markup, structure
-from kb.knowledge import load_knowledge, mentioned_entities, prose
-from kb.project import load_project
+from kb.content import markup, structure
+from kb.content.project import load_project
+from kb.knowledge.facts import load_knowledge, mentioned_entities, prose
+from kb.site import knowledge_pages
 from tests.conftest import MATH_EN, MATH_VI, ROOT
 
 KATEX = ROOT / "overrides" / "assets" / "katex"
@@ -59,7 +60,7 @@ def test_math_reaches_the_page_as_arithmatex_elements_with_katex_loaded(math_pro
     assert page.count('href="../assets/katex/katex.min.css"') == 1
     assert page.count('src="../assets/katex/katex.min.js"') == 1
     assert page.index("katex.min.js") < page.index('src="../assets/kb-math.js"')
-    # Search indexes the prose, not the TeX (kb.search.EXCLUDE); the formulas are inside the indexed body.
+    # Search indexes the prose, not the TeX (kb.search.pagefind.EXCLUDE); the formulas are inside the indexed body.
     assert page.index("data-pagefind-body") < page.index('class="arithmatex"')
 
 
@@ -143,7 +144,7 @@ def test_math_is_found_as_arithmatex_finds_it(text, math):
 def test_glossary_links_and_mentions_leave_math_alone():
     k = load_knowledge(load_project(ROOT))
     body = "Ký hiệu $p_{\\text{GenAI}}$ và\n\n$$\n\\text{GenAI} + \\text{OpenAI}\n$$\n\nrồi GenAI của OpenAI.\n"
-    linked = kbrender.link_terms(body, k, "vi", "../")
+    linked = knowledge_pages.link_terms(body, k, "vi", "../")
     assert linked.count("](../glossary.md#generative-ai") == 1
     assert "$p_{\\text{GenAI}}$" in linked and "$$\n\\text{GenAI} + \\text{OpenAI}\n$$" in linked
     assert re.search(r'rồi \[GenAI\]\(\.\./glossary\.md#generative-ai "[^"]+"\)\{ \.kb-term \} của OpenAI', linked)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from kb.cli import main
-from kb.knowledge import load_knowledge, section_ids
-from kb.project import load_project
+from kb.content.project import load_project
+from kb.knowledge.facts import load_knowledge, section_ids
 from tests.conftest import ROOT
 
 SOURCE = "rewind-ai-2024#openai-mo-rong-tam-anh-huong-ra-ngoai-chatgpt"

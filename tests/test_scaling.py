@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from kb import paging
 from kb.bench import make_corpus
-from kb.build import build_site
-from kb.project import Paths, load_project
+from kb.content.project import Paths, load_project
+from kb.site import paging
+from kb.site.build import build_site
 from tests.conftest import ROOT
 
 SMALL = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, entities=10, rows=9, sources=4)
@@ -142,6 +142,6 @@ def test_split_pages_count_in_the_right_number_in_english(split_site):
     ],
 )
 def test_ui_plural_forms(template, values, expected):
-    from kb.ui import UI
+    from kb.site.ui import UI
 
     assert UI("en", {"key": template})("key", **values) == expected

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from kb import kbrender, pages, search
+from kb.search import pagefind
+from kb.site import knowledge_pages, pages
 from kb.textutil import slugify
 from tests.conftest import ROOT
 
@@ -104,15 +105,15 @@ def test_pages_carry_their_d_words_folded_and_other_language_terms(built_site):
     ],
 )
 def test_d_words_are_the_whole_words_holding_d(text, words):
-    assert search.d_words(text) == words
-    assert search.d_words(text) == re.findall(r"\w*[đĐ]\w*", text)  # the plain pattern it replaces
+    assert pagefind.d_words(text) == words
+    assert pagefind.d_words(text) == re.findall(r"\w*[đĐ]\w*", text)  # the plain pattern it replaces
 
 
 def test_a_pages_search_terms_come_from_what_is_indexed_not_its_lists():
     site = pages.load_site(ROOT, "vi")
     terms = site.knowledge.terms
     listed, described = terms["quantization"], terms["ai-agent"]
-    text = f"Trang này nói về {described.term['vi']}.\n\n" + kbrender._not_indexed(
+    text = f"Trang này nói về {described.term['vi']}.\n\n" + knowledge_pages._not_indexed(
         f"### 2024 · Một sự kiện {{#e}}\n\nNhờ {listed.term['vi']}."  # an event, as topic pages list them
     )
     assert pages.indexed_terms(site.knowledge, site.lang, text) == {"ai-agent"}

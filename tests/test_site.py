@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.build import build_site
 from kb.cli import main
-from kb.project import Paths, load_project
+from kb.content.project import Paths, load_project
+from kb.site.build import build_site
 from tests.conftest import ROOT, replace_in
 
 SLUGS = sorted(a.slug for a in load_project(ROOT).articles)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from kb.project import load_project
-from kb.structure import compare, structure
+from kb.content.project import load_project
+from kb.content.structure import compare, structure
 from tests.conftest import ROOT
 
 PROJECT = load_project(ROOT)

@@ -34,11 +34,13 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-from kb import hook, ingest, pages, render, search, yamlio
-from kb.project import ARTICLES, Paths
-from kb.schema import DEFAULT_LANG, LANGS, SeedMeta
-from kb.structure import blocks as split_blocks
-from kb.structure import strip_front_matter
+from kb import ingest, yamlio
+from kb.content.project import ARTICLES, Paths
+from kb.content.schema import DEFAULT_LANG, LANGS, SeedMeta
+from kb.content.structure import blocks as split_blocks
+from kb.content.structure import strip_front_matter
+from kb.search import pagefind
+from kb.site import article_pages, hook, pages
 from kb.textutil import read_text, short_hash, slugify
 
 DEFAULT_SIZES = (100, 500, 1000, 5000)  # the target compares 5,000 with 500
@@ -954,7 +956,7 @@ def time_generation(root: Path, timings: int = GENERATION_TIMINGS) -> dict[str, 
 
 
 def _time_generation_once(root: Path) -> dict[str, float]:
-    from kb import project
+    from kb.content import project
 
     project.forget_loaded()
     result = {}
@@ -995,7 +997,7 @@ def _floor_config(source: Path, lang: str, site_url: str | None, extra: dict[str
     if not found:
         text += f"\nextra:\n{values}"
     header = "# The benchmark's floor: generated Markdown built by plain MkDocs, without the kb hook.\n"
-    if (url := render.language_url(site_url, lang)) != site_url:
+    if (url := article_pages.language_url(site_url, lang)) != site_url:
         text += f'\nsite_url: "{url}"  # what the hook sets\n'
     return header + text
 
@@ -1010,7 +1012,7 @@ def materialize(root: Path, out: Path) -> None:
     extras = {}
     for lang in LANGS:
         site = pages.load_site(root, lang)
-        extras[lang] = hook.template_extra(lang, render.language_url(site_url, lang), site.ui)
+        extras[lang] = hook.template_extra(lang, article_pages.language_url(site_url, lang), site.ui)
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
             _write(docs / src_uri, text)
@@ -1038,16 +1040,16 @@ def materialize(root: Path, out: Path) -> None:
 # the languages share (the loaded project, its knowledge and mentions) is
 # loaded once. Each language's time, the time spent in the kb hook's events
 # (MkDocs calls every hook and plugin through PluginCollection.run_event; the
-# kb hook is the only one), the CPU time of the hook's page worker (kb.finish,
+# kb hook is the only one), the CPU time of the hook's page worker (kb.site.finish,
 # on the second core) and the peak memory so far are printed.
 _BUILD_BOTH = """
 import json, resource, sys, time
 from pathlib import Path
 from mkdocs.plugins import PluginCollection
-from kb.build import build_language
-from kb.project import Paths
-from kb.render import lang_root
-from kb.schema import LANGS
+from kb.site.build import build_language
+from kb.content.project import Paths
+from kb.site.article_pages import lang_root
+from kb.content.schema import LANGS
 root, site = Path(sys.argv[1]), Path(sys.argv[2])
 in_hook = [0.0]
 children = lambda: sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
@@ -1271,7 +1273,7 @@ def first_search(site: Path) -> dict[str, dict[str, Any]]:
                 queries: dict[str, dict[str, float]] = {}
                 for query in FIRST_SEARCHES[lang]:
                     page = browser.new_context(viewport={"width": 390, "height": 800}).new_page()
-                    page.goto(server.base + render.lang_root(lang))
+                    page.goto(server.base + article_pages.lang_root(lang))
                     page.wait_for_load_state("networkidle")
                     sizes: list[int] = []
 
@@ -1406,7 +1408,7 @@ def lighthouse(site: Path, runs: int = LIGHTHOUSE_RUNS) -> dict[str, dict[str, i
     try:
         for lang in LANGS:
             for label, path in lighthouse_pages(site).items():
-                url = server.base + render.lang_root(lang) + path
+                url = server.base + article_pages.lang_root(lang) + path
                 results = [_lighthouse_once(binary, url) for _ in range(runs)]
                 scores[f"{lang} {label}"] = {
                     name: sorted(r[name] for r in results)[len(results) // 2] for name in results[0]
@@ -1483,7 +1485,7 @@ def typical_article(site: Path) -> Path:
 
 def serve_rebuild(root: Path) -> float:
     """Seconds of a ``kb serve`` rebuild (both languages, in-process) after editing one translation."""
-    from kb.build import build_language
+    from kb.site.build import build_language
 
     paths = Paths(root)
     site_dir = Path(tempfile.mkdtemp(prefix="kb-bench-serve-"))
@@ -1492,8 +1494,8 @@ def serve_rebuild(root: Path) -> float:
 
     def builder() -> None:  # what kb serve's builder does
         for lang in LANGS:
-            build_language(paths, lang, site_dir / render.lang_root(lang), site_url=url)
-        search.index_site(site_dir)
+            build_language(paths, lang, site_dir / article_pages.lang_root(lang), site_url=url)
+        pagefind.index_site(site_dir)
 
     edited = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]
     original = edited.read_bytes()
@@ -1556,7 +1558,7 @@ def bench_one(
     row.update(measure_rounds(corpus, floor, site, floor_site, scratch, rounds, measure_builds, at_least_s=rounds_s))
     shutil.rmtree(scratch, ignore_errors=True)
     t = perf_counter()
-    search.index_site(site)
+    pagefind.index_site(site)
     row["pagefind_s"] = perf_counter() - t
     real_pages, floor_pages = html_pages(site), html_pages(floor_site)
     row["pages"] = len(real_pages)
@@ -1733,7 +1735,7 @@ def machine_header() -> str:
             "build time. In hook: the time each build spends in the kb hook's events (loading and generating, "
             "decorating, the page's search terms; waiting for finished pages), timed inside the build; hook "
             "share: that over the builds. Page worker CPU: the CPU time of the process that finishes pages "
-            "(sanitising, search words) on the second core while MkDocs renders (kb.finish). "
+            "(sanitising, search words) on the second core while MkDocs renders (kb.site.finish). "
             "Build − floor: (builds − floor) / builds. Consecutive builds of the same tree differ by up to "
             "10% here, so at the smaller sizes each tree is built once untimed (a new tree's first build is "
             "slower), then the hooked and floor builds are repeated in rounds (hooked then floor, floor then "

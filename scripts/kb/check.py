@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kb import markup, structure
+from kb.content import markup, structure
+from kb.content.project import ARTICLES, Project, load_project_cached, unsafe_problems
+from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.ingest import checks, duplicates
-from kb.pages import Site, load_site
-from kb.project import ARTICLES, Project, load_project_cached, unsafe_problems
-from kb.schema import DEFAULT_LANG, LANGS
+from kb.site.pages import Site, load_site
 from kb.textutil import MAX_DATA_BYTES, read_text
 
 

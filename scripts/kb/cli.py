@@ -47,9 +47,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     The site is built into a temporary folder and swapped into place only
     when both strict builds succeed.
     """
-    from kb.build import BuildFailed, build_site
     from kb.check import check
-    from kb.project import Paths
+    from kb.content.project import Paths
+    from kb.site.build import BuildFailed, build_site
 
     root = _root(args.root)
     problems = [p for p in check(root) if not p.warning]
@@ -73,8 +73,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     Edits to docs/, seeds/, data/, overrides/ and the mkdocs configs rebuild
     the site and reload the browser. Edits to the Python code need a restart.
     """
-    from kb.build import serve
-    from kb.project import Paths
+    from kb.content.project import Paths
+    from kb.site.build import serve
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)-7s - %(message)s")
     serve(Paths(_root(args.root)), host=args.host, port=args.port)
@@ -83,7 +83,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_convert(args: argparse.Namespace) -> int:
     """Print the clean Markdown page the build makes from one seed (for review)."""
-    from kb.project import load_project
+    from kb.content.project import load_project
 
     project = load_project(_root(args.root))
     name = Path(args.seed).stem

@@ -23,12 +23,12 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kb import ingest, yamlio
+from kb.content.project import ARTICLES, META_SUFFIX, SEED_SUFFIX, Paths, Project, load_project
+from kb.content.schema import DEFAULT_LANG, LANGS, SeedMeta, problems_from
 from kb.errors import ContentError, Problem
 from kb.ingest import duplicates
 from kb.ingest.detect import detect
-from kb.knowledge import FILES, load_knowledge
-from kb.project import ARTICLES, META_SUFFIX, SEED_SUFFIX, Paths, Project, load_project
-from kb.schema import DEFAULT_LANG, LANGS, SeedMeta, problems_from
+from kb.knowledge.facts import FILES, load_knowledge
 from kb.textutil import MAX_DATA_BYTES, decode_text, markdown_slugify, read_text, short_hash, slugify
 
 SEED_GUIDANCE = """\

@@ -33,7 +33,7 @@ from kb.ingest.pdftext import convert_pdf_text
 from kb.ingest.text import CAPTION_CLASS, LEAD_CLASS, Converted, tidy
 
 if TYPE_CHECKING:
-    from kb.schema import SeedMeta
+    from kb.content.schema import SeedMeta
 
 __all__ = ["CAPTION_CLASS", "CONVERTERS", "LEAD_CLASS", "Converted", "convert", "tidy"]
 

@@ -24,7 +24,7 @@ import statistics
 import unicodedata
 from dataclasses import dataclass
 
-from kb import markup
+from kb.content import markup
 from kb.errors import Problem
 from kb.textutil import markdown_slugify
 

@@ -34,7 +34,7 @@ from kb.textutil import math_spans
 if TYPE_CHECKING:
     from lxml import etree
 
-    from kb.schema import SeedMeta
+    from kb.content.schema import SeedMeta
 
 _KEEP_MATH: ContextVar[bool] = ContextVar("keep_math", default=False)
 _MATH_SCRIPT = re.compile(r"<script[^>]+(?:mathjax|katex)", re.I)

@@ -34,7 +34,7 @@ from kb.errors import ContentError, Problem
 from kb.ingest.text import CAPTION_CLASS, Converted, strip_leading_title, tidy
 
 if TYPE_CHECKING:
-    from kb.schema import SeedMeta
+    from kb.content.schema import SeedMeta
 
 _EMOJI_START = re.compile(r"^\s*(?:[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\u2300-\u23ff]|\U0001f1e6)")
 _IMG_TAG = re.compile(r"<img\s+([^>]*?)/?>", re.I)

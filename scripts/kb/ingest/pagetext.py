@@ -38,7 +38,7 @@ from kb.ingest.metadata import BYLINE, SOURCE, author_of, date_line, glued_date
 from kb.ingest.text import Converted, caption, escape_dollars, is_terminal, lead, same_words, tidy
 
 if TYPE_CHECKING:
-    from kb.schema import SeedMeta
+    from kb.content.schema import SeedMeta
 
 # A copyright or licence line of a page (not a sentence that mentions a "copyright" file).
 FOOTER = re.compile(

@@ -24,7 +24,7 @@ from kb.ingest.text import (
 )
 
 if TYPE_CHECKING:
-    from kb.schema import SeedMeta
+    from kb.content.schema import SeedMeta
 
 _SHARE = re.compile(SHARE, re.I)
 PDF_PLACEHOLDER = re.compile(r"^Image not found or type unknown$", re.I)

@@ -6,10 +6,10 @@ import dataclasses
 import posixpath
 from collections import defaultdict
 
-from kb import paging
-from kb.project import ARTICLES, Article, HumanPage, Project
-from kb.schema import DEFAULT_LANG, LANGS
-from kb.ui import UI
+from kb.site import paging
+from kb.content.project import ARTICLES, Article, HumanPage, Project
+from kb.content.schema import DEFAULT_LANG, LANGS
+from kb.site.ui import UI
 
 LATEST_MARKER = "<!-- kb:latest-articles -->"
 SOURCES_MARKER = "<!-- kb:sources -->"

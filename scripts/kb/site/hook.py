@@ -2,7 +2,7 @@
 
 Listed under ``hooks:`` in mkdocs.yml, so plain ``mkdocs build`` and
 ``mkdocs serve`` generate the same pages as ``kb build``. It only calls
-into the package; the work happens in kb.pages and kb.render.
+into the package; the work happens in kb.site.pages and kb.site.article_pages.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import YAML_RE
 
-from kb import pages, render, search
+from kb.site import pages
+from kb.site import article_pages
+from kb.search import pagefind
 from kb.errors import ContentError
-from kb.finish import Finisher, spare_core
-from kb.schema import DEFAULT_LANG, LANGS
+from kb.site.finish import Finisher, spare_core
+from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.textutil import read_text
-from kb.ui import UI
+from kb.site.ui import UI
 
 _sites: dict[str, pages.Site] = {}
 _finishers: dict[str, Finisher] = {}
@@ -59,7 +61,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     if "SOURCE_DATE_EPOCH" not in os.environ and site.project.articles:
         newest = max(a.meta.published.value for a in site.project.articles)
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
-    config.site_url = render.language_url(config.site_url, lang)
+    config.site_url = article_pages.language_url(config.site_url, lang)
     config.extra.update(template_extra(lang, config.site_url, site.ui))
     return config
 
@@ -69,10 +71,10 @@ def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]
     hreflang links) and the search dialog's bundle path and strings (overrides/partials/kb-search.html)."""
     extra: dict[str, object] = {}
     if site_url:
-        root_url = site_url.removesuffix(render.lang_root(lang)).rstrip("/") + "/"
-        extra["kb_roots"] = {other: root_url + render.lang_root(other) for other in LANGS}
+        root_url = site_url.removesuffix(article_pages.lang_root(lang)).rstrip("/") + "/"
+        extra["kb_roots"] = {other: root_url + article_pages.lang_root(other) for other in LANGS}
     extra["kb_search"] = {
-        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{search.BUNDLE}/",
+        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{pagefind.BUNDLE}/",
         "strings": search_strings(ui),
     }
     return extra
@@ -142,7 +144,7 @@ def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Fil
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Send the page's HTML to be finished (kb.finish, in the page worker when there is one): active
+    """Send the page's HTML to be finished (kb.site.finish, in the page worker when there is one): active
     content (scripts, embeds, event handlers, javascript: links) removed, and the content, with its
     extra search words, marked as what Pagefind indexes (unless the page's front-matter says
     ``search: {exclude: true}``, as pure lists do).
@@ -150,7 +152,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     Until on_page_context collects it, the page's content is empty: nothing unsanitised is kept on the page.
     """
     site = _sites[_lang(config)]
-    searchable = search.searchable(page.meta)
+    searchable = pagefind.searchable(page.meta)
     # An article's glossary terms were found while linking them; another page's are found in its Markdown.
     terms = site.terms_used.get(page.file.src_uri)
     markdown = page.markdown or "" if searchable and terms is None else ""

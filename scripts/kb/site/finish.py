@@ -4,7 +4,7 @@ Finishing is the last step of a page's content: sanitised (nh3), and marked
 up for the search indexer with its extra search words. Linking and finishing
 need only the glossary, not the project, so they can run in a second process.
 MkDocs renders pages on one core; on a machine with a spare one the hook
-hands them to a worker (``python -m kb.finish``):
+hands them to a worker (``python -m kb.site.finish``):
 
 * every article's body is sent for linking when the build's files are known
   (``on_files``), and taken back when MkDocs reaches the article
@@ -36,13 +36,15 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from kb import markup, pages, search
+from kb.content import markup
+from kb.site import pages
+from kb.search import pagefind
 
 try:
     import fcntl
 except ImportError:  # Windows
     fcntl = None  # type: ignore[assignment]
-from kb.knowledge import Knowledge, Term
+from kb.knowledge.facts import Knowledge, Term
 
 log = logging.getLogger("mkdocs.kb")
 
@@ -64,7 +66,7 @@ class PageWork:
 
     def finish(self, html: str, searchable: bool, terms: set[str] | None, markdown: str) -> str:
         """A page's content as the site shows it: active content removed, and, for a page in the search
-        index, wrapped as what Pagefind indexes with the page's extra search words (:mod:`kb.search`).
+        index, wrapped as what Pagefind indexes with the page's extra search words (:mod:`kb.search.pagefind`).
 
         ``terms`` are the glossary terms the page uses; None finds them in the indexed part of its Markdown.
         """
@@ -73,8 +75,8 @@ class PageWork:
             return clean
         if terms is None:
             terms = pages.indexed_terms(self.k, self.lang, markdown)
-        forms = search.other_language_forms(self.k, self.lang, terms)
-        return f"<div data-pagefind-body>{clean}{search.hidden_terms(clean, forms)}</div>"
+        forms = pagefind.other_language_forms(self.k, self.lang, terms)
+        return f"<div data-pagefind-body>{clean}{pagefind.hidden_terms(clean, forms)}</div>"
 
 
 def spare_core() -> bool:
@@ -164,11 +166,11 @@ class Finisher:
     def _start(self) -> None:
         if os.name != "posix":  # non-blocking pipes and select on them: POSIX only
             return
-        package_parent = str(Path(__file__).resolve().parent.parent)
+        package_parent = str(Path(__file__).resolve().parents[2])
         path = os.pathsep.join(filter(None, [package_parent, os.environ.get("PYTHONPATH")]))
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "kb.finish"],
+                [sys.executable, "-m", "kb.site.finish"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,

@@ -18,9 +18,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from kb import yamlio
+from kb.content.project import Project
+from kb.content.schema import Localized, Slug, Strict, Text, problems_from
 from kb.errors import ContentError, Problem
-from kb.project import Project
-from kb.schema import Localized, Slug, Strict, Text, problems_from
 from kb.textutil import MATH, MAX_DATA_BYTES, WORD, read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")

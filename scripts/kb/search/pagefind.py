@@ -23,7 +23,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kb.knowledge import Knowledge, term_forms
+from kb.knowledge.facts import Knowledge, term_forms
 from kb.textutil import WORD, fold
 
 BUNDLE = "pagefind"
@@ -50,7 +50,7 @@ def searchable(meta: dict) -> bool:
 
 
 def other_language_forms(k: Knowledge, lang: str, terms: set[str] | None) -> list[str]:
-    """The other language's names of a page's glossary terms (:func:`kb.pages.indexed_terms`), in a stable order."""
+    """The other language's names of a page's glossary terms (:func:`kb.site.pages.indexed_terms`), in a stable order."""
     other = "en" if lang == "vi" else "vi"
     forms: list[str] = []
     for term_id in sorted(terms or ()):

@@ -16,10 +16,11 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kb import ingest, markup, yamlio
+from kb import ingest, yamlio
+from kb.content import markup
+from kb.content.schema import DEFAULT_LANG, LANGS, PageMeta, PubDate, SeedMeta, TranslationMeta, problems_from
 from kb.errors import ContentError, Problem, rel
 from kb.ingest.layouts import NO_SITES, load_sites
-from kb.schema import DEFAULT_LANG, LANGS, PageMeta, PubDate, SeedMeta, TranslationMeta, problems_from
 from kb.textutil import read_text, short_hash
 
 SEED_SUFFIX = ".txt"

@@ -7,7 +7,7 @@ prose numbers (and "1/2" in one is not a Vietnamese date). Numbers are compared 
 '3,7' versus '3.7' and '1.200' versus '1,200'; month numbers written as
 'tháng 9' or '16/3' in Vietnamese are left out because English names them.
 
-Usage: python -m kb.structure SOURCE.md TRANSLATION.md
+Usage: python -m kb.content.structure SOURCE.md TRANSLATION.md
 """
 
 from __future__ import annotations

@@ -10,10 +10,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb import render, search
+from kb.site import article_pages
+from kb.search import pagefind
 from kb.errors import ContentError, Problem
-from kb.project import Paths
-from kb.schema import LANGS
+from kb.content.project import Paths
+from kb.content.schema import LANGS
 
 log = logging.getLogger("kb")
 
@@ -65,7 +66,7 @@ def build_language(
         try:
             config = load_config(config_file=str(paths.config(lang)), site_dir=str(site_dir), strict=True)
             if site_url is not None:
-                config.site_url = render.language_url(site_url, lang)
+                config.site_url = article_pages.language_url(site_url, lang)
             config.plugins.on_startup(command="build", dirty=False)
             try:
                 build(config)
@@ -88,10 +89,10 @@ def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, 
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         for lang in LANGS:
-            build_language(paths, lang, staging / render.lang_root(lang), verbose=verbose, site_url=site_url)
+            build_language(paths, lang, staging / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
         try:
-            search.index_site(staging)
-        except search.SearchIndexFailed as exc:
+            pagefind.index_site(staging)
+        except pagefind.SearchIndexFailed as exc:
             raise BuildFailed(str(exc)) from None
         if out.exists():
             if not (out / "sitemap.xml").exists() and any(out.iterdir()):
@@ -124,10 +125,10 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
     def builder() -> None:
         try:
             for lang in LANGS:
-                build_language(paths, lang, site_dir / render.lang_root(lang), site_url=url)
-            search.index_site(site_dir)
+                build_language(paths, lang, site_dir / article_pages.lang_root(lang), site_url=url)
+            pagefind.index_site(site_dir)
             log.info("Built both languages; serving %s and %sen/", url, url)
-        except (BuildFailed, ContentError, search.SearchIndexFailed) as exc:
+        except (BuildFailed, ContentError, pagefind.SearchIndexFailed) as exc:
             log.error("%s", exc)
 
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")

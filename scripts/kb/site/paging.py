@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kb.ui import UI
+from kb.site.ui import UI
 
 
 @dataclass

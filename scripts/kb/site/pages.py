@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb import kbrender, render
+from kb.site import knowledge_pages
+from kb.site import article_pages
 from kb.errors import ContentError, Problem
-from kb.knowledge import Knowledge, load_knowledge, mentioned_entities, prose
-from kb.project import ARTICLES, Article, HumanPage, Project, load_project_cached
-from kb.schema import DEFAULT_LANG
-from kb.ui import UI, load_ui
+from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
+from kb.content.project import ARTICLES, Article, HumanPage, Project, load_project_cached
+from kb.content.schema import DEFAULT_LANG
+from kb.site.ui import UI, load_ui
 
 
 @dataclass
@@ -105,23 +106,23 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
         elif lang not in article.translations:
             if lang in article.drafts:
                 site.replaced.add(article.src_uri)
-            add(article.src_uri, render.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
-    for src_uri, content in render.article_pages(project, lang, ui, uis).items():
+            add(article.src_uri, article_pages.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
+    for src_uri, content in article_pages.article_pages(project, lang, ui, uis).items():
         add(src_uri, content)
     k = knowledge
-    for src_uri, content in kbrender.timeline_pages(k, project, lang, ui).items():
+    for src_uri, content in knowledge_pages.timeline_pages(k, project, lang, ui).items():
         add(src_uri, content)
-    add("topics/index.md", kbrender.topics_index(k, project, lang, ui))
+    add("topics/index.md", knowledge_pages.topics_index(k, project, lang, ui))
     for topic_id in k.topics:
-        for src_uri, content in kbrender.topic_pages(topic_id, k, project, lang, ui).items():
+        for src_uri, content in knowledge_pages.topic_pages(topic_id, k, project, lang, ui).items():
             add(src_uri, content)
-    for src_uri, content in kbrender.entities_pages(k, lang, ui).items():
+    for src_uri, content in knowledge_pages.entities_pages(k, lang, ui).items():
         add(src_uri, content)
     for entity in k.entities.values():
-        for src_uri, content in kbrender.entity_pages(entity, k, project, site.mentions, lang, ui).items():
+        for src_uri, content in knowledge_pages.entity_pages(entity, k, project, site.mentions, lang, ui).items():
             add(src_uri, content)
-    add("glossary.md", kbrender.glossary(k, project, lang, ui))
-    for src_uri, content in render.translations_pages(project, lang, ui, uis).items():
+    add("glossary.md", knowledge_pages.glossary(k, project, lang, ui))
+    for src_uri, content in article_pages.translations_pages(project, lang, ui, uis).items():
         add(src_uri, content)
 
     # A page people wrote but not (or only as a draft) in this language: the original, with a notice.
@@ -131,7 +132,7 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
         if lang in page.versions:
             site.replaced.add(page.src_uri)
         source = page.source
-        site.pages[page.src_uri] = render.fallback_page(
+        site.pages[page.src_uri] = article_pages.fallback_page(
             page.title(page.source_lang), source.body, lang, page.source_lang, ui, uis
         )
 
@@ -149,7 +150,7 @@ Linker = Callable[[str, str], tuple[str, set[str]]]
 def link_article_terms(body: str, k: Knowledge, lang: str, prefix: str) -> tuple[str, set[str]]:
     """An article body with its glossary terms linked, and the terms it links."""
     used: set[str] = set()
-    return kbrender.link_terms(body, k, lang, prefix, used), used
+    return knowledge_pages.link_terms(body, k, lang, prefix, used), used
 
 
 def article_body(markdown: str) -> str:
@@ -173,19 +174,19 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site, linker: Lin
                 body, used = linker(body, TERM_LINK_PREFIX)
             site.terms_used.setdefault(src_uri, set()).update(used)
         return (
-            render.article_header(article, lang, ui, _topic_links(article, site))
-            + (render.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
+            article_pages.article_header(article, lang, ui, _topic_links(article, site))
+            + (article_pages.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
             + body
-            + render.article_footer(article, lang, ui)
-            + kbrender.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
+            + article_pages.article_footer(article, lang, ui)
+            + knowledge_pages.article_knowledge(article, site.knowledge, project, site.mentions, lang, ui)
         )
     page = site.human_page(src_uri)
     if page is not None and page.state(lang) == "stale":
-        markdown = _after_title(markdown, render.state_banner(lang, ui, page_url, page.source_lang))
-    if render.LATEST_MARKER in markdown:
-        markdown = markdown.replace(render.LATEST_MARKER, render.latest_articles(project, lang, ui, site.uis))
-    if render.SOURCES_MARKER in markdown:
-        markdown = markdown.replace(render.SOURCES_MARKER, render.sources_table(project, lang, ui))
+        markdown = _after_title(markdown, article_pages.state_banner(lang, ui, page_url, page.source_lang))
+    if article_pages.LATEST_MARKER in markdown:
+        markdown = markdown.replace(article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis))
+    if article_pages.SOURCES_MARKER in markdown:
+        markdown = markdown.replace(article_pages.SOURCES_MARKER, article_pages.sources_table(project, lang, ui))
     return markdown
 
 
@@ -197,7 +198,7 @@ def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
     """
     if not k.terms:
         return set()
-    return k.term_forms_index(lang).found_ids(prose(kbrender.indexed_part(markdown)))
+    return k.term_forms_index(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)))
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:

@@ -1,0 +1,1 @@
+"""The articles: seed metadata, the clean pages and their translations, the pages people write."""

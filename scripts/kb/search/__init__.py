@@ -1,0 +1,1 @@
+"""The search index: Pagefind over both languages' built sites."""
