@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from kb import bench
+from kb.bench import corpus as synthetic
+from kb.bench import generation, prose, report, vocabulary
+from kb.bench import measure as measuring
 from kb.check import check
 from kb.content.project import Paths
 from kb.content.schema import LANGS
@@ -34,7 +36,7 @@ def tree_hash(root: Path) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("bench") / "corpus"
-    bench.make_corpus(root, N, source_root=ROOT, seed=0)
+    synthetic.make_corpus(root, N, source_root=ROOT, seed=0)
     return root
 
 
@@ -68,31 +70,31 @@ def test_corpus_builds_strictly_with_every_article_in_both_languages(built):
 
 
 def test_corpus_is_deterministic(corpus, tmp_path):
-    bench.make_corpus(tmp_path / "again", N, source_root=ROOT, seed=0)
+    synthetic.make_corpus(tmp_path / "again", N, source_root=ROOT, seed=0)
     assert tree_hash(tmp_path / "again") == tree_hash(corpus)
-    bench.make_corpus(tmp_path / "other", N, source_root=ROOT, seed=1)
+    synthetic.make_corpus(tmp_path / "other", N, source_root=ROOT, seed=1)
     assert tree_hash(tmp_path / "other") != tree_hash(corpus)
 
 
 def test_floor_builds_the_same_pages_without_the_hook(corpus, built, tmp_path):
     floor = tmp_path / "floor"
-    bench.materialize(corpus, floor)
+    generation.materialize(corpus, floor)
     for lang in LANGS:
         config = Paths(floor).config(lang).read_text(encoding="utf-8")
         assert "hooks:" not in config and f"docs_dir: docs/{lang}" in config
     floor_site = build_site(Paths(floor), tmp_path / "floor-site")
-    assert bench.html_pages(floor_site) == bench.html_pages(built)
+    assert measuring.html_pages(floor_site) == measuring.html_pages(built)
     # Around the content (which the hook sanitises and marks for the indexer), every page is the
     # same: the floor renders the same templates, search dialog and language links included.
     content = re.compile(r'<article class="md-content__inner md-typeset">.*?</article>', re.S)
-    for page in sorted(bench.html_pages(built)):
+    for page in sorted(measuring.html_pages(built)):
         ours = content.sub("", (built / page).read_text(encoding="utf-8"))
         assert ours == content.sub("", (floor_site / page).read_text(encoding="utf-8")), page
     assert 'id="kb-search"' in ours
 
 
 def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
-    timed = bench.measure_builds(corpus, tmp_path / "site")
+    timed = measuring.measure_builds(corpus, tmp_path / "site")
     assert list(timed) == list(LANGS)
     assert all(t["seconds"] > t["hook_seconds"] > 0 and t["peak_rss_kib"] > 0 for t in timed.values())
     # The pages are finished in a worker process when there is a second core; its CPU time is counted.
@@ -101,7 +103,7 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
     assert (tmp_path / "site" / "index.html").exists() and (tmp_path / "site" / "en" / "index.html").exists()
     (tmp_path / "empty").mkdir()
     with pytest.raises(RuntimeError, match="failed"):  # no mkdocs.yml there
-        bench.measure_builds(tmp_path / "empty", tmp_path / "nothing")
+        measuring.measure_builds(tmp_path / "empty", tmp_path / "nothing")
 
 
 def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
@@ -112,7 +114,7 @@ def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
     loads = []
     load = project.load_project
     monkeypatch.setattr(project, "load_project", lambda root: loads.append(root) or load(root))
-    bench.time_generation(corpus, timings=2)
+    generation.time_generation(corpus, timings=2)
     assert len(loads) == 2  # once per timing
 
 
@@ -126,8 +128,8 @@ def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
 )
 def test_generation_time_is_the_timing_with_the_median_total(monkeypatch, totals, picked):
     runs = iter([{"vi": total * 0.75, "en": total * 0.25} for total in totals])
-    monkeypatch.setattr(bench, "_time_generation_once", lambda root: next(runs))
-    assert bench.time_generation(Path("unused"), timings=len(totals)) == {"vi": picked * 0.75, "en": picked * 0.25}
+    monkeypatch.setattr(generation, "_time_generation_once", lambda root: next(runs))
+    assert generation.time_generation(Path("unused"), timings=len(totals)) == {"vi": picked * 0.75, "en": picked * 0.25}
 
 
 def test_generation_time_counts_our_work_not_mkdocs(corpus, monkeypatch):
@@ -141,22 +143,24 @@ def test_generation_time_counts_our_work_not_mkdocs(corpus, monkeypatch):
 
         return timed
 
-    monkeypatch.setattr(bench, "perf_counter", lambda: clock[0])
-    monkeypatch.setattr(bench, "_split_page", costing(100, bench._split_page))
-    monkeypatch.setattr(bench.pages, "decorate", costing(1, bench.pages.decorate))
-    seconds = bench.time_generation(corpus, timings=1)
-    counts = {lang: sum(1 for _ in bench.language_pages(bench.pages.load_site(corpus, lang))) for lang in LANGS}
+    monkeypatch.setattr(generation, "perf_counter", lambda: clock[0])
+    monkeypatch.setattr(generation, "_split_page", costing(100, generation._split_page))
+    monkeypatch.setattr(generation.pages, "decorate", costing(1, generation.pages.decorate))
+    seconds = generation.time_generation(corpus, timings=1)
+    counts = {
+        lang: sum(1 for _ in generation.language_pages(generation.pages.load_site(corpus, lang))) for lang in LANGS
+    }
     assert seconds == {lang: float(n) for lang, n in counts.items()} and min(counts.values()) > 10
 
 
 def test_generation_timing_and_sizes(corpus, built):
-    seconds = bench.time_generation(corpus)
+    seconds = generation.time_generation(corpus)
     assert set(seconds) == set(LANGS) and all(s > 0 for s in seconds.values())
-    sizes = bench.site_sizes(built)
+    sizes = measuring.site_sizes(built)
     assert set(sizes["search"]) == set(LANGS)
     assert all(0 < s["gz"] <= s["raw"] for s in sizes["search"].values())  # Pagefind's chunks are gzip already
-    page = bench.typical_article(built)
-    weight = bench.page_weight(built, page)
+    page = measuring.typical_article(built)
+    weight = measuring.page_weight(built, page)
     assert weight["files"] > 1 and weight["raw"] > page.stat().st_size and weight["gz"] < weight["raw"]
 
 
@@ -165,17 +169,17 @@ def test_synthetic_entities_and_terms_follow_the_schemas():
 
     from kb.knowledge.facts import Entity, Term
 
-    topics = {t["id"]: t for t in bench._load_data(ROOT / "data" / "topics.yml")}
+    topics = {t["id"]: t for t in synthetic._load_data(ROOT / "data" / "topics.yml")}
     rng = random.Random(0)
-    pools = bench.load_pools(ROOT)
-    entities = bench.make_entities(40, [], topics, rng)
+    pools = prose.load_pools(ROOT)
+    entities = vocabulary.make_entities(40, [], topics, rng)
     assert len({e.id for e in entities}) == 40
     assert {e.data["type"] for e in entities} == {"organization", "model", "product", "person"}
     for entity in entities:
         Entity.model_validate(entity.data)
         assert entity.forms and all(entity.data["name"][lang] for lang in LANGS)
-    real_terms = bench._load_data(ROOT / "data" / "glossary.yml")
-    terms = bench.make_terms(len(real_terms) + 10, real_terms, rng, pools)
+    real_terms = synthetic._load_data(ROOT / "data" / "glossary.yml")
+    terms = vocabulary.make_terms(len(real_terms) + 10, real_terms, rng, pools)
     assert len({t.id for t in terms}) == len(real_terms) + 10
     for term in terms:
         Term.model_validate({**term.data, "source": {"article": "any"}})
@@ -186,7 +190,7 @@ def test_made_up_words_never_run_out():
     import random
 
     used: set[str] = set()
-    words = [bench._pseudo_word(random.Random(n), used, 2) for n in range(3000)]
+    words = [vocabulary._pseudo_word(random.Random(n), used, 2) for n in range(3000)]
     assert len(set(words)) == 3000 and all(len(w) >= 5 for w in words)
 
 
@@ -194,22 +198,22 @@ def test_server_gzips_text_and_stands_in_for_the_image_host(built):
     import gzip
     import urllib.request
 
-    article = bench.typical_article(built)
+    article = measuring.typical_article(built)
     html = article.read_text(encoding="utf-8")
-    server = bench._Server(built)
+    server = measuring._Server(built)
     try:
         url = server.base + article.relative_to(built).as_posix()
         request = urllib.request.Request(url, headers={"Accept-Encoding": "gzip"})
         with urllib.request.urlopen(request) as response:
             assert response.headers["Content-Encoding"] == "gzip"
             served = gzip.decompress(response.read()).decode("utf-8")
-        with urllib.request.urlopen(server.base + bench.IMAGE_STAND_IN.lstrip("/") + "x.jpg") as response:
+        with urllib.request.urlopen(server.base + measuring.IMAGE_STAND_IN.lstrip("/") + "x.jpg") as response:
             assert response.headers["Content-Type"] == "image/svg+xml" and response.read().startswith(b"<svg")
     finally:
         server.close()
-    assert served == html.replace(bench.IMAGE_HOST, bench.IMAGE_STAND_IN)
-    if bench.IMAGE_HOST in html:
-        assert bench.IMAGE_HOST not in served
+    assert served == html.replace(synthetic.IMAGE_HOST, measuring.IMAGE_STAND_IN)
+    if synthetic.IMAGE_HOST in html:
+        assert synthetic.IMAGE_HOST not in served
 
 
 def _row(n: int, build_s: float) -> dict:
@@ -278,7 +282,7 @@ def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, at_leas
         made.append(f"{root.name} -> {site.name}")
         return _figures(next(times), rss=100.0 * len(made))
 
-    got = bench.measure_rounds(
+    got = measuring.measure_rounds(
         Path("corpus"),
         Path("floor"),
         Path("site"),
@@ -301,9 +305,9 @@ def test_builds_and_floor_builds_alternate_in_rounds_and_pair_up(rounds, at_leas
     peaks = [100.0 * (i + 1) for i, c in enumerate(calls) if c.startswith("corpus") and later[i] != 1.0]
     assert got["peak_rss_kib"] == {lang: max(peaks) for lang in LANGS}
     row = {**_row(500, 50.0), **got}
-    assert bench.build_minus_floor(row) == cell
-    cells = [c.strip() for c in bench.format_table([row]).splitlines()[2].split("|")[1:-1]]
-    figures = dict(zip(bench.COLUMNS, cells, strict=True))
+    assert report.build_minus_floor(row) == cell
+    cells = [c.strip() for c in report.format_table([row]).splitlines()[2].split("|")[1:-1]]
+    figures = dict(zip(report.COLUMNS, cells, strict=True))
     assert figures["build − floor %"] == cell
 
 
@@ -311,27 +315,29 @@ def test_rounds_stop_at_the_most_rounds_however_quick_the_builds():
     def measure(root: Path, site: Path) -> dict:
         return _figures(0.001)
 
-    got = bench.measure_rounds(
+    got = measuring.measure_rounds(
         Path("corpus"), Path("floor"), Path("site"), Path("floor-site"), Path("scratch"), 3, measure, at_least_s=1e9
     )
-    assert got["rounds"] == bench.MAX_ROUNDS == len(got["build_floor_pct"])
+    assert got["rounds"] == measuring.MAX_ROUNDS == len(got["build_floor_pct"])
 
 
 def test_table_reports_every_figure_and_the_per_page_growth():
     rows = [_row(500, 50.0), _row(5000, 600.0)]
-    table = bench.format_table(rows)
+    table = report.format_table(rows)
     lines = table.splitlines()
-    assert len(lines) == 4 and all(line.count("|") == len(bench.COLUMNS) + 1 for line in lines)
+    assert len(lines) == 4 and all(line.count("|") == len(report.COLUMNS) + 1 for line in lines)
     cells = [c.strip() for c in lines[3].split("|")[1:-1]]
-    figures = dict(zip(bench.COLUMNS, cells, strict=True))
+    figures = dict(zip(report.COLUMNS, cells, strict=True))
     assert figures["N"] == "5,000" and figures["ms per page"] == "24.0"  # 1,200 s over 50,000 pages
     assert figures["build − floor %"] == "20" and figures["first search vi KB gz / s"] == "512 / 0.50"
     assert figures["in hook s (vi / en)"] == "54.0 / 54.0" and figures["hook share %"] == "9.0"
     assert figures["generation share %"] == "5.0" and figures["page worker CPU s (vi / en)"] == "15.0 / 15.0"
     # 24.0 ms per page at 5,000 against 20.0 at 500
-    assert bench.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
-    assert bench.per_page_growth([_row(100, 1.0), _row(1000, 10.0)]) == ""  # nothing of 500 or more below the largest
-    assert "| 5,000 | en | q | 512 | 0.50 |" in bench.format_first_search(rows)
+    assert measuring.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
+    assert (
+        measuring.per_page_growth([_row(100, 1.0), _row(1000, 10.0)]) == ""
+    )  # nothing of 500 or more below the largest
+    assert "| 5,000 | en | q | 512 | 0.50 |" in measuring.format_first_search(rows)
 
 
 @pytest.mark.parametrize(
@@ -344,14 +350,14 @@ def test_table_reports_every_figure_and_the_per_page_growth():
     ],
 )
 def test_bad_arguments_stop_with_one_clear_message(argv, message, tmp_path, capsys):
-    assert bench.main([*argv, "--workdir", str(tmp_path / "work")]) == 2
+    assert report.main([*argv, "--workdir", str(tmp_path / "work")]) == 2
     assert capsys.readouterr().err.strip() == message
     assert not (tmp_path / "work" / "rows.json").exists()
 
 
 def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
     (tmp_path / "chunk.bin").write_bytes(bytes(8 << 20))  # far more than the socket buffers hold
-    server = bench._Server(tmp_path)
+    server = measuring._Server(tmp_path)
     try:
         host, port = server.httpd.server_address[:2]
         with socket.create_connection((host, port)) as client:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.bench import make_corpus
+from kb.bench.corpus import make_corpus
 from kb.content.project import Paths, load_project
 from kb.site import paging
 from kb.site.build import build_site

@@ -105,9 +105,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
     peak memory, site, search-index and page sizes, and a serve-style
     rebuild. --out also writes it with the date and the machine.
     """
-    from kb import bench
+    from kb.bench import report
 
-    return bench.run_from_args(args)
+    return report.run_from_args(args)
 
 
 def _csv(value: str) -> list[str]:
@@ -250,7 +250,7 @@ def _parser() -> argparse.ArgumentParser:
     c = add("convert", cmd_convert)
     c.add_argument("seed", help="seed file name or article slug")
     _add_new(sub, add)
-    from kb.bench import add_arguments as bench_arguments
+    from kb.bench.report import add_arguments as bench_arguments
 
     bench_arguments(add("bench", cmd_bench))
     return parser
