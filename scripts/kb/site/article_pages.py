@@ -6,9 +6,9 @@ import dataclasses
 import posixpath
 from collections import defaultdict
 
-from kb.site import paging
 from kb.content.project import ARTICLES, Article, HumanPage, Project
 from kb.content.schema import DEFAULT_LANG, LANGS
+from kb.site import paging
 from kb.site.ui import UI
 
 LATEST_MARKER = "<!-- kb:latest-articles -->"

@@ -10,11 +10,11 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from kb.site import article_pages
-from kb.search import pagefind
-from kb.errors import ContentError, Problem
 from kb.content.project import Paths
 from kb.content.schema import LANGS
+from kb.errors import ContentError, Problem
+from kb.search import pagefind
+from kb.site import article_pages
 
 log = logging.getLogger("kb")
 

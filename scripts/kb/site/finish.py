@@ -37,8 +37,8 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from kb.content import markup
-from kb.site import pages
 from kb.search import pagefind
+from kb.site import pages
 
 try:
     import fcntl

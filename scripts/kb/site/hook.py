@@ -21,14 +21,13 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.utils.meta import YAML_RE
 
-from kb.site import pages
-from kb.site import article_pages
-from kb.search import pagefind
-from kb.errors import ContentError
-from kb.site.finish import Finisher, spare_core
 from kb.content.schema import DEFAULT_LANG, LANGS
-from kb.textutil import read_text
+from kb.errors import ContentError
+from kb.search import pagefind
+from kb.site import article_pages, pages
+from kb.site.finish import Finisher, spare_core
 from kb.site.ui import UI
+from kb.textutil import read_text
 
 _sites: dict[str, pages.Site] = {}
 _finishers: dict[str, Finisher] = {}

@@ -8,12 +8,12 @@ import re
 from bisect import bisect_right
 from collections import Counter
 
-from kb.site import paging
-from kb.knowledge.facts import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.content.project import Article, Project
+from kb.knowledge.facts import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
-from kb.textutil import fold, math_spans
+from kb.site import paging
 from kb.site.ui import UI
+from kb.textutil import fold, math_spans
 
 # Colour-blind-safe palette (Okabe-Ito, then Tol's muted), one colour per topic in data order.
 PALETTE = [

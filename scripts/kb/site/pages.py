@@ -11,12 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kb.site import knowledge_pages
-from kb.site import article_pages
-from kb.errors import ContentError, Problem
-from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
 from kb.content.project import ARTICLES, Article, HumanPage, Project, load_project_cached
 from kb.content.schema import DEFAULT_LANG
+from kb.errors import ContentError, Problem
+from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
+from kb.site import article_pages, knowledge_pages
 from kb.site.ui import UI, load_ui
 
 
@@ -106,7 +105,10 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
         elif lang not in article.translations:
             if lang in article.drafts:
                 site.replaced.add(article.src_uri)
-            add(article.src_uri, article_pages.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis))
+            add(
+                article.src_uri,
+                article_pages.fallback_page(article.title(lang), article.body, lang, DEFAULT_LANG, ui, uis),
+            )
     for src_uri, content in article_pages.article_pages(project, lang, ui, uis).items():
         add(src_uri, content)
     k = knowledge
@@ -184,7 +186,9 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site, linker: Lin
     if page is not None and page.state(lang) == "stale":
         markdown = _after_title(markdown, article_pages.state_banner(lang, ui, page_url, page.source_lang))
     if article_pages.LATEST_MARKER in markdown:
-        markdown = markdown.replace(article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis))
+        markdown = markdown.replace(
+            article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis)
+        )
     if article_pages.SOURCES_MARKER in markdown:
         markdown = markdown.replace(article_pages.SOURCES_MARKER, article_pages.sources_table(project, lang, ui))
     return markdown

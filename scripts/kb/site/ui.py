@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kb import yamlio
-from kb.errors import ContentError, Problem
 from kb.content.schema import LANGS, PubDate
+from kb.errors import ContentError, Problem
 from kb.textutil import read_text
 
 # "{count|event|events}": the first word when the value named is 1, else the second.

@@ -7,8 +7,6 @@ a date line with its zone, a byline, photo credits and related-headline lists.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from kb import ingest
@@ -16,8 +14,9 @@ from kb.content.schema import SeedMeta
 from kb.ingest import checks
 from kb.ingest.detect import detect
 from kb.textutil import read_text
+from tests.conftest import ROOT
 
-HERE = Path(__file__).parent / "fixtures" / "news-shaped"
+HERE = ROOT / "tests" / "fixtures" / "news-shaped"
 
 EXPECTED = {
     "a": {

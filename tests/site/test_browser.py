@@ -374,7 +374,7 @@ def test_search_screenshot_with_results(visit, server, lang):
 
 
 # ---------------------------------------------------------------------------
-# Math (tests/test_math.py checks the HTML): rendered by KaTeX, served from the site itself
+# Math (tests/site/test_math.py checks the HTML): rendered by KaTeX, served from the site itself
 # ---------------------------------------------------------------------------
 
 MATH_SHOTS = Path("/tmp/math-shots")

@@ -12,6 +12,7 @@ from kb.ingest import checks, convert, duplicates, repair
 from kb.ingest.detect import detect
 from kb.ingest.markdown import published_value
 from kb.ingest.metadata import date_line, glued_date
+from tests.conftest import ROOT
 
 # ------------------------------------------------------------ date lines
 
@@ -285,7 +286,7 @@ def test_bad_site_rules_are_clear_errors(tmp_path: Path, text, words):
     assert words in str(caught.value) and str(caught.value).startswith("data/sites.yml")
 
 
-@pytest.mark.parametrize("seed", sorted((Path(__file__).parents[1] / "seeds").glob("*.txt")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("seed", sorted((ROOT / "seeds").glob("*.txt")), ids=lambda p: p.stem)
 def test_the_seeds_are_detected_as_their_metadata_says(seed: Path):
     from kb.textutil import read_text
 
