@@ -1,4 +1,5 @@
-"""YAML reading: the fast construction gives exactly what PyYAML's constructors give."""
+"""YAML reading: libyaml's parser with our loader gives what PyYAML's pure-Python SafeLoader gives
+(timestamps kept as strings), duplicate keys are errors, and every key's line is known."""
 
 from __future__ import annotations
 
@@ -10,12 +11,14 @@ from kb.errors import ContentError
 from tests.conftest import ROOT
 
 
-class _Reference(yamlio._Loader):
-    resolve = yaml.resolver.BaseResolver.resolve  # PyYAML's own, not yamlio's faster one
+class _Reference(yaml.SafeLoader):
+    """PyYAML's pure-Python SafeLoader, with timestamps left as strings as yamlio leaves them."""
+
+    yaml_implicit_resolvers = yamlio._Loader.yaml_implicit_resolvers
 
 
 def _reference(text: str):
-    """The data as PyYAML's resolver and constructors build it (the path yamlio.load used before)."""
+    """The data as PyYAML's pure-Python loader builds it."""
     loader = _Reference(text)
     try:
         node = loader.get_single_node()
