@@ -383,7 +383,6 @@ def test_the_sanitiser_changes_nothing_on_the_real_site(monkeypatch, tmp_path):
         return clean
 
     monkeypatch.setattr(markup, "sanitize", recording)
-    monkeypatch.setenv("KB_PAGE_WORKER", "0")  # in this process, where it is recorded (the worker's is the same)
     site = build_site(Paths(ROOT), tmp_path / "site")
     pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
     assert len(seen) == len(pages)

@@ -18,7 +18,6 @@ from kb.bench import measure as measuring
 from kb.check import check
 from kb.content.project import Paths
 from kb.content.schema import LANGS
-from kb.site import finish
 from kb.site.build import build_site
 from tests.conftest import ROOT
 
@@ -97,8 +96,6 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
     timed = measuring.measure_builds(corpus, tmp_path / "site")
     assert list(timed) == list(LANGS)
     assert all(t["seconds"] > t["hook_seconds"] > 0 and t["peak_rss_kib"] > 0 for t in timed.values())
-    # The pages are finished in a worker process when there is a second core; its CPU time is counted.
-    assert all((t["worker_cpu_seconds"] > 0) == finish.spare_core() for t in timed.values())
     assert timed["en"]["peak_rss_kib"] >= timed["vi"]["peak_rss_kib"]  # one process: the peak so far
     assert (tmp_path / "site" / "index.html").exists() and (tmp_path / "site" / "en" / "index.html").exists()
     (tmp_path / "empty").mkdir()
@@ -230,7 +227,6 @@ def _row(n: int, build_s: float) -> dict:
         "rounds": 1,
         "build_floor_pct": [20.0],  # (build − floor) / build
         "hook_s": pair(0.09 * build_s),
-        "worker_cpu_s": pair(0.025 * build_s),
         "pagefind_s": 1.0,
         "peak_rss_kib": pair(200 * 1024.0),
         "site_bytes": pair(1e6),
@@ -245,7 +241,7 @@ def _row(n: int, build_s: float) -> dict:
 
 def _figures(seconds: float, rss: float = 100.0) -> dict[str, dict[str, float]]:
     """One measure_builds result: ``seconds`` for both languages together."""
-    one = {"seconds": seconds / 2, "hook_seconds": seconds / 20, "worker_cpu_seconds": 1.0, "peak_rss_kib": rss}
+    one = {"seconds": seconds / 2, "hook_seconds": seconds / 20, "peak_rss_kib": rss}
     return {lang: dict(one) for lang in LANGS}
 
 
@@ -331,7 +327,7 @@ def test_table_reports_every_figure_and_the_per_page_growth():
     assert figures["N"] == "5,000" and figures["ms per page"] == "24.0"  # 1,200 s over 50,000 pages
     assert figures["build − floor %"] == "20" and figures["first search vi KB gz / s"] == "512 / 0.50"
     assert figures["in hook s (vi / en)"] == "54.0 / 54.0" and figures["hook share %"] == "9.0"
-    assert figures["generation share %"] == "5.0" and figures["page worker CPU s (vi / en)"] == "15.0 / 15.0"
+    assert figures["generation share %"] == "5.0" and "page worker CPU s (vi / en)" not in figures
     # 24.0 ms per page at 5,000 against 20.0 at 500
     assert measuring.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
     assert (

@@ -46,8 +46,7 @@ FONT_EXTENSIONS = (".woff2", ".woff", ".ttf", ".otf", ".eot")
 # the languages share (the loaded project, its knowledge and mentions) is
 # loaded once. Each language's time, the time spent in the kb hook's events
 # (MkDocs calls every hook and plugin through PluginCollection.run_event; the
-# kb hook is the only one), the CPU time of the hook's page worker (kb.site.finish,
-# on the second core) and the peak memory so far are printed.
+# kb hook is the only one) and the peak memory so far are printed.
 _BUILD_BOTH = """
 import json, resource, sys, time
 from pathlib import Path
@@ -58,7 +57,6 @@ from kb.site.article_pages import lang_root
 from kb.content.schema import LANGS
 root, site = Path(sys.argv[1]), Path(sys.argv[2])
 in_hook = [0.0]
-children = lambda: sum(resource.getrusage(resource.RUSAGE_CHILDREN)[:2])
 run_event = PluginCollection.run_event
 def timed(self, *args, **kwargs):
     start = time.perf_counter()
@@ -70,22 +68,21 @@ PluginCollection.run_event = timed
 result = {}
 for lang in LANGS:
     in_hook[0] = 0.0
-    start, worker = time.perf_counter(), children()
+    start = time.perf_counter()
     build_language(Paths(root), lang, site / lang_root(lang))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     result[lang] = {
         "seconds": time.perf_counter() - start,
         "peak_rss_kib": float(peak),
         "hook_seconds": in_hook[0],
-        "worker_cpu_seconds": children() - worker,
     }
 print(json.dumps(result))
 """
 
 
 def measure_builds(root: Path, site_dir: Path) -> dict[str, dict[str, float]]:
-    """Each language's ``mkdocs build --strict`` (seconds, seconds in hooks, the page worker's CPU seconds,
-    peak RSS in KiB), both in one child process."""
+    """Each language's ``mkdocs build --strict`` (seconds, seconds in hooks, peak RSS in KiB), both in one
+    child process."""
     root, site_dir = root.resolve(), site_dir.resolve()
     command = [sys.executable, "-c", _BUILD_BOTH, str(root), str(site_dir)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
@@ -157,7 +154,6 @@ def measure_rounds(
         "rounds": len(real),
         "build_s": median(real, "seconds"),
         "hook_s": median(real, "hook_seconds"),
-        "worker_cpu_s": median(real, "worker_cpu_seconds"),
         "peak_rss_kib": {lang: max(run[lang]["peak_rss_kib"] for run in real) for lang in LANGS},
         "floor_s": median(floor_runs, "seconds"),
         "build_floor_pct": [100 * (total(r) - total(f)) / total(r) for r, f in zip(real, floor_runs, strict=True)],

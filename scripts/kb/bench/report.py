@@ -163,7 +163,6 @@ COLUMNS = [
     "generation share %",
     "in hook s (vi / en)",
     "hook share %",
-    "page worker CPU s (vi / en)",
     "build − floor %",
     "ms per page",
     "peak RSS MiB",
@@ -204,7 +203,6 @@ def format_table(rows: list[dict]) -> str:
             f"{100 * sum(row['generation_s'].values()) / build:.1f}",
             _pair(row["hook_s"]),
             f"{100 * sum(row['hook_s'].values()) / build:.1f}",
-            _pair(row["worker_cpu_s"]),
             build_minus_floor(row),
             f"{_ms_per_page(row):.1f}",
             f"{max(row['peak_rss_kib'].values()) / 1024:,.0f}",
@@ -256,14 +254,13 @@ def machine_header() -> str:
             "process as `kb build` runs them (the loaded project is shared). Floor: the same Markdown, already "
             "generated, built the same way by MkDocs without the hook. Generation share: generation / MkDocs "
             "build time. In hook: the time each build spends in the kb hook's events (loading and generating, "
-            "decorating, the page's search terms; waiting for finished pages), timed inside the build; hook "
-            "share: that over the builds. Page worker CPU: the CPU time of the process that finishes pages "
-            "(sanitising, search words) on the second core while MkDocs renders (kb.site.finish). "
+            "decorating, linking terms, finishing each page's HTML), timed inside the build; hook "
+            "share: that over the builds. "
             "Build − floor: (builds − floor) / builds. Consecutive builds of the same tree differ by up to "
             "10% here, so at the smaller sizes each tree is built once untimed (a new tree's first build is "
             "slower), then the hooked and floor builds are repeated in rounds (hooked then floor, floor then "
             "hooked, ...; as many as asked, more where builds are quick): the cell gives the median of the "
-            "rounds' paired figures and their range, and the build, floor, hook and worker columns are "
+            "rounds' paired figures and their range, and the build, floor and hook columns are "
             "medians over the rounds. "
             "Sizes: whole site (both languages); article page: HTML plus stylesheets, scripts and fonts, "
             "without images. Serve rebuild: both languages in-process after editing one translation.",

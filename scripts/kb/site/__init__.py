@@ -1,1 +1,1 @@
-"""The pages: the MkDocs hook, generated pages, rendering, the page worker and kb build/serve."""
+"""The pages: the MkDocs hook, generated pages, rendering, finishing each page and kb build/serve."""

@@ -7,7 +7,6 @@ into the package; the work happens in kb.site.pages and kb.site.article_pages.
 
 from __future__ import annotations
 
-import functools
 import gc
 import gzip
 import html
@@ -19,18 +18,17 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.utils.meta import YAML_RE
 
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.search import pagefind
 from kb.site import article_pages, pages
-from kb.site.finish import Finisher, spare_core
+from kb.site.finish import PageWork
 from kb.site.ui import UI
 from kb.textutil import read_text
 
 _sites: dict[str, pages.Site] = {}
-_finishers: dict[str, Finisher] = {}
+_work: dict[str, PageWork] = {}
 
 
 def _lang(config: MkDocsConfig) -> str:
@@ -40,9 +38,6 @@ def _lang(config: MkDocsConfig) -> str:
 def on_config(config: MkDocsConfig) -> MkDocsConfig:
     root = Path(config.config_file_path).resolve().parent
     lang = _lang(config)
-    _close_finisher(lang)  # an earlier build's, if it ended without on_post_build
-    # Started first, so its start-up overlaps the loading below.
-    _finishers[lang] = Finisher(spare_core())
     # The loaded project lives until the build ends: keep the garbage collector from walking it
     # again and again while it is loaded and while MkDocs renders (seconds at thousands of articles).
     gc.disable()
@@ -53,7 +48,7 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
     finally:
         gc.enable()
     _sites[lang] = site
-    _finishers[lang].begin(lang, site.knowledge)
+    _work[lang] = PageWork(lang, site.knowledge)
     gc.collect()  # first, so no garbage (an earlier build's, in kb build and serve) is frozen with it
     gc.freeze()  # until on_post_build
     # Reproducible output: the sitemap's dates and gzip stamp come from the content.
@@ -104,23 +99,7 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, data in sorted(site.static.items()):
         files.append(File.generated(config, src_uri, content=data))
-    _send_articles_for_linking(files, site, _finishers[_lang(config)])
     return files
-
-
-def _send_articles_for_linking(files: Files, site: pages.Site, finisher: Finisher) -> None:
-    """Send every article's body to the page worker, in the order MkDocs renders them, to link its terms."""
-    if not finisher.in_worker or not site.knowledge.terms:
-        return
-    for file in files.documentation_pages():
-        if site.article_for(file.src_uri) is None:
-            continue
-        source = file.content_string if file.generated_by else _person_source(Path(file.abs_src_path or ""))
-        # The Markdown MkDocs will hand to on_page_markdown: what follows the front-matter. Only a
-        # body that is exactly that is used (Finisher.link); any other would be linked again there.
-        front = YAML_RE.match(source)
-        markdown = source[front.end() :].lstrip("\n") if front else source
-        finisher.submit_link(file.src_uri, pages.article_body(markdown), pages.TERM_LINK_PREFIX)
 
 
 def on_page_read_source(page: Page, config: MkDocsConfig) -> str | None:
@@ -138,46 +117,27 @@ def _person_source(path: Path) -> str:
 
 
 def on_page_markdown(markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    linker = functools.partial(_finishers[_lang(config)].link, page.file.src_uri)
-    return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)], linker)
+    return pages.decorate(markdown, page.file.src_uri, page.url, _sites[_lang(config)])
 
 
 def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-    """Send the page's HTML to be finished (kb.site.finish, in the page worker when there is one): active
-    content (scripts, embeds, event handlers, javascript: links) removed, and the content, with its
-    extra search words, marked as what Pagefind indexes (unless the page's front-matter says
-    ``search: {exclude: true}``, as pure lists do).
-
-    Until on_page_context collects it, the page's content is empty: nothing unsanitised is kept on the page.
+    """The page's HTML finished (kb.site.finish): active content (scripts, embeds, event handlers,
+    javascript: links) removed, and the content, with its extra search words, marked as what Pagefind
+    indexes (unless the page's front-matter says ``search: {exclude: true}``, as pure lists do).
     """
     site = _sites[_lang(config)]
     searchable = pagefind.searchable(page.meta)
     # An article's glossary terms were found while linking them; another page's are found in its Markdown.
     terms = site.terms_used.get(page.file.src_uri)
     markdown = page.markdown or "" if searchable and terms is None else ""
-    _finishers[_lang(config)].submit(page.file.src_uri, html, searchable, terms, markdown)
-    return ""
-
-
-def on_page_context(context: dict, page: Page, config: MkDocsConfig, nav: object) -> dict:
-    """The page's finished content, just before its template is rendered."""
-    page.content = _finishers[_lang(config)].result(page.file.src_uri)
-    return context
-
-
-def _close_finisher(lang: str) -> None:
-    if (finisher := _finishers.pop(lang, None)) is not None:
-        finisher.close()
+    return _work[_lang(config)].finish(html, searchable, terms, markdown)
 
 
 def on_post_build(config: MkDocsConfig) -> None:
     """List each page's versions in every language in sitemap.xml (hreflang for search engines)."""
     gc.unfreeze()  # what on_config froze can be collected again (kb serve loads a new project each build)
     lang = _lang(config)
-    finisher = _finishers[lang]
-    if finisher.unfinished:  # a page MkDocs rendered but never wrote: its content would be missing
-        raise PluginError(f"kb: pages rendered but never written: {', '.join(finisher.unfinished[:5])}")
-    _close_finisher(lang)
+    _work.pop(lang, None)
     roots = config.extra.get("kb_roots")
     sitemap = Path(config.site_dir) / "sitemap.xml"
     if not roots or not sitemap.exists():
@@ -209,5 +169,4 @@ def on_post_build(config: MkDocsConfig) -> None:
 
 def on_build_error(error: Exception) -> None:
     gc.unfreeze()
-    for lang in list(_finishers):
-        _close_finisher(lang)
+    _work.clear()

@@ -7,7 +7,6 @@ error, not something the build overwrites.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -145,8 +144,6 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
 
 # Glossary links in an article point from its page to the glossary page.
 TERM_LINK_PREFIX = "../"
-# (body, prefix) -> (the body with its glossary terms linked, the terms linked): link_terms, done elsewhere.
-Linker = Callable[[str, str], tuple[str, set[str]]]
 
 
 def link_article_terms(body: str, k: Knowledge, lang: str, prefix: str) -> tuple[str, set[str]]:
@@ -160,20 +157,14 @@ def article_body(markdown: str) -> str:
     return markdown.lstrip("\n")
 
 
-def decorate(markdown: str, src_uri: str, page_url: str, site: Site, linker: Linker | None = None) -> str:
-    """Add the generated parts of a page: article header and footer, lists.
-
-    ``linker`` links an article's glossary terms (a worker may have done it already); by default, here.
-    """
+def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
+    """Add the generated parts of a page: article header and footer, lists, an article's glossary links."""
     lang, ui, project = site.lang, site.ui, site.project
     article = site.article_for(src_uri)
     if article is not None:
         body = article_body(markdown)
         if site.knowledge.terms:
-            if linker is None:
-                body, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
-            else:
-                body, used = linker(body, TERM_LINK_PREFIX)
+            body, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
             site.terms_used.setdefault(src_uri, set()).update(used)
         return (
             article_pages.article_header(article, lang, ui, _topic_links(article, site))
