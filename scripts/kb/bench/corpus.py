@@ -210,7 +210,7 @@ def _published(rng: random.Random) -> tuple[str, dt.date]:
     return day.isoformat(), day
 
 
-def _write(path: Path, text: str) -> None:
+def write_text_file(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
 
@@ -245,9 +245,9 @@ class CorpusWriter:
         raw = self._seed_text(meta, blocks, day)
         name = f"{index:05d}_{short_hash(raw)}"
         seeds = self.dest / "seeds"
-        _write(seeds / f"{name}.txt", raw)
+        write_text_file(seeds / f"{name}.txt", raw)
         header = f"# Synthetic benchmark article {index} (kb.bench); field reference: CONTRIBUTING.md.\n"
-        _write(seeds / f"{name}.yml", header + yamlio.dump(meta))
+        write_text_file(seeds / f"{name}.yml", header + yamlio.dump(meta))
         body = self._converted(raw, meta, blocks)
         if index not in self.missing:
             self._translation(slug, title_en, body, blocks, day, stale=index in self.stale)
@@ -361,7 +361,7 @@ class CorpusWriter:
         if rng.random() < 0.1:
             front["translator_notes"] = [self.pools.sentence("en", rng)]
         text = "\n\n".join(b.en for b in blocks) + "\n"
-        _write(self.dest / "docs" / "en" / ARTICLES / f"{slug}.md", f"---\n{yamlio.dump(front)}---\n\n{text}")
+        write_text_file(self.dest / "docs" / "en" / ARTICLES / f"{slug}.md", f"---\n{yamlio.dump(front)}---\n\n{text}")
 
 
 def _event_date(rng: random.Random, before: dt.date) -> str:
@@ -473,17 +473,17 @@ def make_corpus(dest: Path, n: int, *, source_root: Path, seed: int = 0) -> None
 
     by_id = {e.id: e for e in entities}
     data = dest / "data"
-    _write(
+    write_text_file(
         data / "entities.yml",
         "# Synthetic entities (kb.bench): aliases are the surface forms found in the article text.\n\n"
         + yamlio.dump([e.data for e in entities]),
     )
-    _write(
+    write_text_file(
         data / "events.yml",
         "# Synthetic events (kb.bench), each citing a section of an article.\n\n"
         + yamlio.dump(make_events(planned, by_id, rng)),
     )
-    _write(
+    write_text_file(
         data / "glossary.yml",
         "# Synthetic glossary (kb.bench), each term citing an article section.\n\n"
         + yamlio.dump(make_glossary(planned, terms, rng)),

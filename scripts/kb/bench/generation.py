@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from time import perf_counter
 
-from kb.bench.corpus import _write
+from kb.bench.corpus import write_text_file
 from kb.content.project import Paths
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.site import article_pages, hook, pages
@@ -134,7 +134,7 @@ def materialize(root: Path, out: Path) -> None:
         extras[lang] = hook.template_extra(lang, article_pages.language_url(site_url, lang), site.ui)
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
-            _write(docs / src_uri, text)
+            write_text_file(docs / src_uri, text)
         for src_uri, data in site.static.items():
             (docs / src_uri).parent.mkdir(parents=True, exist_ok=True)
             (docs / src_uri).write_bytes(data)
@@ -147,4 +147,4 @@ def materialize(root: Path, out: Path) -> None:
     if (root / "overrides").is_dir():
         shutil.copytree(root / "overrides", out / "overrides", dirs_exist_ok=True)
     for lang in LANGS:
-        _write(Paths(out).config(lang), _floor_config(paths.config(lang), lang, site_url, extras[lang]))
+        write_text_file(Paths(out).config(lang), _floor_config(paths.config(lang), lang, site_url, extras[lang]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from kb.ingest.markdown import _OPEN_FRONT
+from kb.ingest.markdown import OPEN_FRONT_MATTER
 
 _HTML = re.compile(r"\A\s*(?:<!--.*?-->\s*)*(?:<!doctype\s+html|<html[\s>])", re.I | re.S)
 _HTML_TAGS = re.compile(r"</?(?:head|body|div|p|article|meta|link|section|span|a)\b[^>]*>", re.I)
@@ -44,7 +44,7 @@ def detect(text: str) -> Detected:
         return Detected("html", f"it has a <head> or <body> and {tags} HTML tags")
     if m := _FRONT.match(text):
         return Detected("markdown", f"it opens with front-matter ('{m.group(0).strip()}')")
-    if _OPEN_FRONT.match(text):
+    if OPEN_FRONT_MATTER.match(text):
         return Detected("markdown", "it opens with front-matter 'key: value' lines ended by '---' (Hexo)")
     headings = len(_MD_HEADING.findall(text))
     links = len(_MD_LINK.findall(text))

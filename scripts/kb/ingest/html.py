@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from kb.errors import ContentError, Problem
-from kb.ingest.markdown import _escape
-from kb.ingest.metadata import date_line
-from kb.ingest.pagetext import _is_name
+from kb.ingest.markdown import escape_angles
+from kb.ingest.metadata import date_line, is_name
 from kb.ingest.text import CAPTION_CLASS, Converted, lead, same_words, strip_leading_title, tidy
 from kb.textutil import math_spans
 
@@ -90,7 +89,7 @@ def convert_html(raw: str, meta: SeedMeta) -> Converted:
     main = doc.find("main")
     blocks = _blocks(main if main is not None else doc, base)
     blocks = _lead_before(title_element, blocks) + blocks
-    if blocks and (m := _BOLD_NAME.match(blocks[-1])) and _is_name(m[1]):
+    if blocks and (m := _BOLD_NAME.match(blocks[-1])) and is_name(m[1]):
         found.setdefault("author", m[1])  # a byline in bold after the last paragraph, as Vietnamese news sites print it
     blocks = strip_leading_title(blocks, meta.title.vi)
     if found.get("title") and blocks and blocks[0].startswith("#"):
@@ -394,4 +393,4 @@ def _escape_text(text: str) -> str:
 def _escape_text_only(text: str) -> str:
     text = text.replace("\\", "\\\\")
     text = re.sub(r"([*_`\[\]$])", r"\\\1", text)
-    return _escape(text)
+    return escape_angles(text)

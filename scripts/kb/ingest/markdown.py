@@ -45,7 +45,7 @@ _MD_LINK = re.compile(r"(!?)\[((?:[^\[\]]|\[[^\]]*\])*)\]\(\s*<?((?:[^()\s<>]|\(
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
 _FENCE = re.compile(r"^(```|~~~)")
 # Hexo also reads front-matter without its opening '---': 'key: value' lines down to a '---' line.
-_OPEN_FRONT = re.compile(r"\A((?:[A-Za-z_][\w-]*:.*\n|[ \t]+-.*\n|[ \t]*\n)+?)---[ \t]*(?:\n|\Z)")
+OPEN_FRONT_MATTER = re.compile(r"\A((?:[A-Za-z_][\w-]*:.*\n|[ \t]+-.*\n|[ \t]*\n)+?)---[ \t]*(?:\n|\Z)")
 _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)\+\+\+[ \t]*(?:\n|\Z)", re.S)
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
@@ -161,7 +161,7 @@ def front_matter(raw: str, shown: str) -> tuple[dict[str, Any], str, int]:
                 Problem(shown, f"the TOML front-matter does not parse ({exc})", line=1, expected="valid TOML")
             ) from None
         return data, raw[m.end() :], raw[: m.end()].count("\n") + 1
-    if not raw.startswith("---") and (m := _OPEN_FRONT.match(raw)):
+    if not raw.startswith("---") and (m := OPEN_FRONT_MATTER.match(raw)):
         raw = "---\n" + raw  # Hexo's form: the same YAML, one line more
         data, _, body, first = yamlio.split_front_matter(raw, shown, required=False)
         return data, body, first - 1
@@ -317,15 +317,15 @@ def _split_block(block: list[str]) -> list[str]:
     rendered = []
     for kind, group in parts:
         if kind == "emoji":  # one item per emoji line
-            rendered.append("\n".join(f"- {_escape(tidy(line))}" for line in group))
+            rendered.append("\n".join(f"- {escape_angles(tidy(line))}" for line in group))
         elif kind == "list":
             rendered.append("\n".join(_tidy_list_line(line) for line in group))
         elif kind == "table":
             rendered.append("\n".join(line.strip() for line in group))
         elif kind == "text":
-            rendered.append("\n".join(_escape(tidy(line)) for line in group))
+            rendered.append("\n".join(escape_angles(tidy(line)) for line in group))
         else:
-            rendered.extend(_escape(tidy(line)) for line in group)
+            rendered.extend(escape_angles(tidy(line)) for line in group)
     return rendered
 
 
@@ -335,10 +335,10 @@ def _dedent(line: str) -> str:
 
 def _tidy_list_line(line: str) -> str:
     indent = len(line) - len(line.lstrip(" "))
-    return " " * indent + _escape(tidy(line))
+    return " " * indent + escape_angles(tidy(line))
 
 
-def _escape(text: str) -> str:
+def escape_angles(text: str) -> str:
     """Escape '<' that opens no HTML element ('<bound method …>', 'a < b'), outside code spans."""
     if "<" not in text:
         return text

@@ -99,3 +99,9 @@ def author_of(line: str) -> str | bool | None:
         return False
     author = m["author"].strip()
     return None if author.casefold() in UNKNOWN_AUTHOR else author
+
+
+def is_name(text: str) -> bool:
+    """A person's name alone on a line (a byline): two to five words, each capitalised, no digits or punctuation."""
+    words = text.split()
+    return 2 <= len(words) <= 5 and all(w[0].isupper() and w.isalpha() for w in words)

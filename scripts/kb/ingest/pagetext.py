@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from kb.errors import ContentError, Problem
 from kb.ingest.layouts import Layout, LayoutRules
-from kb.ingest.metadata import BYLINE, SOURCE, author_of, date_line, glued_date
+from kb.ingest.metadata import BYLINE, SOURCE, author_of, date_line, glued_date, is_name
 from kb.ingest.text import Converted, caption, escape_dollars, is_terminal, lead, same_words, tidy
 
 if TYPE_CHECKING:
@@ -182,7 +182,7 @@ def convert_scraped_page(raw: str, meta: SeedMeta, site: LayoutRules | None = No
         text = lines[pos].text
         if author_of(text) is not False or (date_line(text) and pos < first_good):
             continue  # the header's byline or date, read above
-        if pos < first_good and _is_name(text):
+        if pos < first_good and is_name(text):
             found.setdefault("author", text)  # a name alone between the title and the text: the byline
             continue
         if Layout.matches(layout.caption_after, text):
@@ -230,12 +230,6 @@ def _list_item(lines: list[_Line], pos: int, start: int, end: int) -> bool:
     return open_ended(pos) or (open_ended(pos - 1) and open_ended(pos - 2))
 
 
-def _is_name(text: str) -> bool:
-    """A person's name alone on a line: two to five words, each capitalised, no digits or punctuation."""
-    words = text.split()
-    return 2 <= len(words) <= 5 and all(w[0].isupper() and w.isalpha() for w in words)
-
-
 def _trim_tail(
     lines: list[_Line], start: int, end: int, closing: str | None, found: dict[str, Any]
 ) -> tuple[int, str | None]:
@@ -244,8 +238,8 @@ def _trim_tail(
     if last_good is None or last_good + 1 >= end:
         return end, closing
     after = lines[last_good + 1].text
-    if closing is None and len(after.split()) <= 6 and (_is_name(after) or _CREDIT.match(after)):
-        if _is_name(after) and not after.startswith("Theo "):
+    if closing is None and len(after.split()) <= 6 and (is_name(after) or _CREDIT.match(after)):
+        if is_name(after) and not after.startswith("Theo "):
             found.setdefault("author", after)
         closing = f"*{tidy(after)}*"
     tail = [line for line in lines[last_good + 1 : end] if line.kind != "bad" and f"*{tidy(line.text)}*" != closing]
@@ -327,9 +321,4 @@ def _end(
     last = next((r[1] for r in runs if r[1] >= start and r[0] <= start + _MAX_GAP + 1), None)
     if last is None:
         last = max((r for r in runs if r[0] >= start), key=lambda r: _weight(lines, r), default=(start, start))[1]
-    after = lines[last + 1].text if last + 1 < len(lines) else ""
-    if after and (_is_name(after) or _CREDIT.match(after)) and len(after.split()) <= 6:
-        if _is_name(after) and not after.startswith("Theo "):
-            found.setdefault("author", after)
-        return last + 1, f"*{tidy(after)}*"
-    return last + 1, None
+    return min(last + 2, len(lines)), None  # and the line after it, which may be the author's name (_trim_tail)

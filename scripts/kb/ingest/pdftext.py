@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from kb.errors import ContentError, Problem
 from kb.ingest.layouts import Layout
-from kb.ingest.metadata import author_of, date_line
-from kb.ingest.pagetext import FOOTER, GENERAL, SHARE, _is_name
+from kb.ingest.metadata import author_of, date_line, is_name
+from kb.ingest.pagetext import FOOTER, GENERAL, SHARE
 from kb.ingest.text import (
     CAPTION_CLASS,
     Converted,
@@ -57,7 +57,7 @@ def _header(lines: list[str], found: dict[str, Any]) -> int:
             if not text or "|" in text or (text.isupper() and len(text.split()) <= 3):
                 break
             before.insert(0, text)
-        if before and _is_name(before[-1]) and len(before) > 1:
+        if before and is_name(before[-1]) and len(before) > 1:
             found["author"] = before.pop()
         menu = not before or all(len(text.split()) <= 3 for text in before)
         after = end
@@ -182,7 +182,7 @@ def convert_pdf_text(raw: str, meta: SeedMeta) -> Converted:
         text = " ".join(item.text for item in block)
         if Layout.matches(GENERAL.caption, text):
             out.append(caption(text))  # "… Ảnh: Reuters", "(Ảnh minh họa: Getty)"
-        elif number == len(blocks) - 1 and _is_name(text):
+        elif number == len(blocks) - 1 and is_name(text):
             found.setdefault("author", text)  # the author's name alone after the last paragraph
             out.append(f"*{tidy(text)}*")
         elif len(block) == 1 and heading_like(items.index(block[0])):
