@@ -383,6 +383,7 @@ def test_the_sanitiser_changes_nothing_on_the_real_site(monkeypatch, tmp_path):
         return clean
 
     monkeypatch.setattr(markup, "sanitize", recording)
+    monkeypatch.setenv("KB_PARALLEL", "0")  # every page in this process, where the calls are recorded
     site = build_site(Paths(ROOT), tmp_path / "site")
     pages = [p for p in site.rglob("*.html") if p.name != "404.html"]
     assert len(seen) == len(pages)

@@ -103,6 +103,12 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
         measuring.measure_builds(tmp_path / "empty", tmp_path / "nothing")
 
 
+def test_kb_build_is_timed_whole_one_language_after_the_other_and_both_at_once(corpus):
+    times = measuring.cold_builds(corpus, rounds=1)
+    assert list(times) == ["one_by_one", "at_once"] and all(len(t) == 1 and t[0] > 0 for t in times.values())
+    assert not (corpus / "site").exists()  # what kb build wrote is cleared
+
+
 def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
     """As a build does it: the project is loaded anew for Vietnamese (not reused from kb check), then reused."""
     from kb.content import project
@@ -328,6 +334,12 @@ def test_table_reports_every_figure_and_the_per_page_growth():
     assert figures["build − floor %"] == "20" and figures["first search vi KB gz / s"] == "512 / 0.50"
     assert figures["in hook s (vi / en)"] == "54.0 / 54.0" and figures["hook share %"] == "9.0"
     assert figures["generation share %"] == "5.0" and "page worker CPU s (vi / en)" not in figures
+    assert figures["kb build wall s (one by one / at once)"] == "–" and figures["at once / one by one"] == "–"
+    rows[1]["cold_build_s"] = {"one_by_one": [100.0, 120.0, 110.0], "at_once": [60.0, 60.0, 77.0]}
+    cells = [c.strip() for c in report.format_table(rows).splitlines()[3].split("|")[1:-1]]
+    figures = dict(zip(report.COLUMNS, cells, strict=True))
+    assert figures["kb build wall s (one by one / at once)"] == "110.0 / 60.0"
+    assert figures["at once / one by one"] == "0.60 (0.50-0.70)"
     # 24.0 ms per page at 5,000 against 20.0 at 500
     assert measuring.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
     assert (

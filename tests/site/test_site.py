@@ -11,6 +11,7 @@ import pytest
 
 from kb.cli import main
 from kb.content.project import Paths, load_project
+from kb.site import build
 from kb.site.build import build_site
 from tests.conftest import ROOT, replace_in
 
@@ -84,6 +85,29 @@ def test_pages_request_nothing_from_third_parties_but_article_images(built_site)
                 is_link_rel = re.search(rf'<link\b[^>]*rel="(?:alternate|canonical)"[^>]*href="{re.escape(url)}"', text)
                 assert url.startswith(IMAGE_HOSTS) or is_link_rel, f"{page}: requests {url}"
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
+
+
+def _same_tree(one: Path, two: Path) -> None:
+    files = sorted(str(p.relative_to(one)) for p in one.rglob("*") if p.is_file())
+    assert files == sorted(str(p.relative_to(two)) for p in two.rglob("*") if p.is_file())
+    _, mismatch, errors = filecmp.cmpfiles(one, two, files, shallow=False)
+    assert not mismatch and not errors
+
+
+@pytest.mark.skipif(not build.parallel(), reason="one core: the session's site was built one language at a time")
+def test_languages_built_at_once_make_the_same_site_as_one_after_the_other(built_site, tmp_path, monkeypatch):
+    monkeypatch.setenv(build.PARALLEL_ENV, "0")
+    _same_tree(built_site, build_site(Paths(ROOT), tmp_path / "sequential"))
+
+
+def test_a_language_that_fails_in_its_child_fails_the_build_and_nothing_is_written(project, tmp_path, capfd):
+    page = project / "docs" / "en" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8") + "\n[x](missing-page.md)\n", encoding="utf-8")
+    with pytest.raises(build.BuildFailed) as caught:
+        build_site(Paths(project), tmp_path / "site")
+    assert "mkdocs.en.yml" in str(caught.value)
+    assert "missing-page.md" in capfd.readouterr().err  # MkDocs' own message, from whichever process built English
+    assert not (tmp_path / "site").exists() and not list(tmp_path.glob(".site.building-*"))
 
 
 def test_two_builds_of_one_tree_are_byte_identical(tmp_path):

@@ -485,9 +485,27 @@ def typical_article(site: Path) -> Path:
     return candidates[len(candidates) // 2]
 
 
+def cold_builds(root: Path, rounds: int = 2) -> dict[str, list[float]]:
+    """Wall seconds of a whole ``kb build`` (check, both languages, search index) in a fresh process, the
+    languages one after the other (KB_PARALLEL=0) and at once, alternating, ``rounds`` times each."""
+    command = [sys.executable, "-m", "kb.cli", "--root", str(root), "build"]
+    times: dict[str, list[float]] = {"one_by_one": [], "at_once": []}
+    for round_ in range(rounds):
+        order = ("one_by_one", "at_once") if round_ % 2 == 0 else ("at_once", "one_by_one")
+        for mode in order:
+            env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_PARALLEL": "0" if mode == "one_by_one" else "1"}
+            start = perf_counter()
+            result = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", check=False)
+            times[mode].append(perf_counter() - start)
+            if result.returncode:
+                raise RuntimeError(f"kb build of {root} failed ({mode}):\n{result.stderr[-3000:]}")
+    shutil.rmtree(root / "site", ignore_errors=True)
+    return times
+
+
 def serve_rebuild(root: Path) -> float:
     """Seconds of a ``kb serve`` rebuild (both languages, in-process) after editing one translation."""
-    from kb.site.build import build_language
+    from kb.site.build import build_languages
 
     paths = Paths(root)
     site_dir = Path(tempfile.mkdtemp(prefix="kb-bench-serve-"))
@@ -495,8 +513,7 @@ def serve_rebuild(root: Path) -> float:
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
 
     def builder() -> None:  # what kb serve's builder does
-        for lang in LANGS:
-            build_language(paths, lang, site_dir / article_pages.lang_root(lang), site_url=url)
+        build_languages(paths, site_dir, site_url=url)
         pagefind.index_site(site_dir)
 
     edited = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]

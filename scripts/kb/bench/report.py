@@ -23,6 +23,7 @@ from kb.bench.measure import (
     LIGHTHOUSE_RUNS,
     _log,
     _ms_per_page,
+    cold_builds,
     first_search,
     format_first_search,
     format_lighthouse,
@@ -99,6 +100,8 @@ def bench_one(
         _log(f"N={n}: Lighthouse")
         row["lighthouse"] = lighthouse(site)
     row["article_weight"] = page_weight(site, typical_article(site))
+    row["cold_build_s"] = cold_builds(corpus)
+    _log(f"N={n}: kb build one language after the other / both at once: {row['cold_build_s']}")
     row["serve_rebuild_s"] = serve_rebuild(corpus) if serve else None
     row["total_s"] = perf_counter() - start
     _log(f"N={n}: serve rebuild {row['serve_rebuild_s']} s; done in {row['total_s']:.1f} s")
@@ -156,6 +159,8 @@ def _kb(size: dict[str, int] | None) -> str:
 COLUMNS = [
     "N",
     "pages",
+    "kb build wall s (one by one / at once)",
+    "at once / one by one",
     "generation s (vi / en)",
     "mkdocs build s (vi / en)",
     "floor build s (vi / en)",
@@ -178,6 +183,21 @@ COLUMNS = [
 ]
 
 
+def _cold(row: dict) -> str:
+    cold = row.get("cold_build_s")
+    if not cold:
+        return "–"
+    return f"{statistics.median(cold['one_by_one']):.1f} / {statistics.median(cold['at_once']):.1f}"
+
+
+def _cold_ratio(row: dict) -> str:
+    cold = row.get("cold_build_s")
+    if not cold:
+        return "–"
+    ratios = [a / s for a, s in zip(cold["at_once"], cold["one_by_one"], strict=True)]
+    return f"{statistics.median(ratios):.2f}" + (f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else "")
+
+
 def build_minus_floor(row: dict) -> str:
     """The build − floor cell: the median over the rounds, with their range when there were several."""
     shares = row["build_floor_pct"]
@@ -196,6 +216,8 @@ def format_table(rows: list[dict]) -> str:
         cells = [
             f"{row['n']:,}",
             f"{row['pages']:,}" + ("" if row["floor_same_pages"] else " (floor differs)"),
+            _cold(row),
+            _cold_ratio(row),
             _pair(row["generation_s"], "{:.2f}"),
             _pair(row["build_s"]),
             _pair(row["floor_s"]),
@@ -250,6 +272,10 @@ def machine_header() -> str:
             "load_site (the project loaded anew for Vietnamese, reused for English, as in `kb build`) and "
             "decorate every page (MkDocs' own reading of "
             "the pages and splitting off their front-matter, which the floor does too, is not counted). "
+            "kb build wall: what a contributor waits for, a whole `kb build` (check, both languages, search "
+            "index) in a fresh process, the languages one after the other (KB_PARALLEL=0) and both at once "
+            "(two processes), two alternating rounds, medians; at once / one by one: the median of the "
+            "rounds' paired ratios (their range). "
             "Builds: each language's strict MkDocs build with the kb hook, Vietnamese then English in one child "
             "process as `kb build` runs them (the loaded project is shared). Floor: the same Markdown, already "
             "generated, built the same way by MkDocs without the hook. Generation share: generation / MkDocs "

@@ -1,4 +1,13 @@
-"""Build both languages with MkDocs, all or nothing."""
+"""Build both languages with MkDocs, all or nothing, at the same time where there are two cores.
+
+Each language is its own strict MkDocs build. With a second usable core, the
+languages other than the default one are built by child processes
+(``python -m kb.site.build``) while this process builds the default one; the
+site is the same as when they are built one after the other
+(``KB_PARALLEL=0``, or one core). A child loads the project for itself: the
+loading is counted in its build, which still ends about when the default
+language's does.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +15,22 @@ import contextlib
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from kb.content.project import Paths
-from kb.content.schema import LANGS
+from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.search import pagefind
 from kb.site import article_pages
 
 log = logging.getLogger("kb")
+
+# "0" builds the languages one after the other in this process (one core, or to debug); else at once.
+PARALLEL_ENV = "KB_PARALLEL"
 
 
 class BuildFailed(Exception):
@@ -78,6 +92,54 @@ def build_language(
         raise BuildFailed(f"{paths.config(lang).name}: {len(counter.messages)} warning(s) in a strict build")
 
 
+def parallel() -> bool:
+    """Whether the languages are built at once: a second usable core, unless KB_PARALLEL=0."""
+    if os.environ.get(PARALLEL_ENV, "").strip() == "0":
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores >= 2
+
+
+def build_languages(paths: Paths, site_dir: Path, *, verbose: bool = False, site_url: str | None = None) -> None:
+    """Build every language into ``site_dir`` (the default at its root): at once where there are two cores."""
+    others = [lang for lang in LANGS if lang != DEFAULT_LANG]
+    if not parallel():
+        for lang in (DEFAULT_LANG, *others):
+            build_language(paths, lang, site_dir / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
+        return
+    children = {lang: _start_child(paths, lang, site_dir, verbose=verbose, site_url=site_url) for lang in others}
+    try:
+        build_language(
+            paths, DEFAULT_LANG, site_dir / article_pages.lang_root(DEFAULT_LANG), verbose=verbose, site_url=site_url
+        )
+    except BaseException:
+        for child in children.values():
+            child.kill()
+            child.wait()
+        raise
+    failed = [lang for lang, child in children.items() if child.wait() != 0]
+    if failed:
+        names = ", ".join(paths.config(lang).name for lang in failed)
+        raise BuildFailed(f"{names}: the build failed (its messages are above)")
+
+
+def _start_child(paths: Paths, lang: str, site_dir: Path, *, verbose: bool, site_url: str | None) -> subprocess.Popen:
+    command = [
+        sys.executable,
+        "-m",
+        "kb.site.build",
+        str(paths.root),
+        lang,
+        str(site_dir / article_pages.lang_root(lang)),
+    ]
+    if site_url is not None:
+        command += ["--site-url", site_url]
+    if verbose:
+        command.append("--verbose")
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", PARALLEL_ENV: "0"}
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+
+
 def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, site_url: str | None = None) -> Path:
     """Build every language into a fresh folder, then swap it into place.
 
@@ -88,8 +150,7 @@ def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, 
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        for lang in LANGS:
-            build_language(paths, lang, staging / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
+        build_languages(paths, staging, verbose=verbose, site_url=site_url)
         try:
             pagefind.index_site(staging)
         except pagefind.SearchIndexFailed as exc:
@@ -124,8 +185,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
 
     def builder() -> None:
         try:
-            for lang in LANGS:
-                build_language(paths, lang, site_dir / article_pages.lang_root(lang), site_url=url)
+            build_languages(paths, site_dir, site_url=url)
             pagefind.index_site(site_dir)
             log.info("Built both languages; serving %s and %sen/", url, url)
         except (BuildFailed, ContentError, pagefind.SearchIndexFailed) as exc:
@@ -149,3 +209,26 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
     finally:
         server.shutdown()
         shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    """Build one language (a child of :func:`build_languages`): ROOT LANG SITE_DIR [--site-url URL] [--verbose]."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m kb.site.build")
+    parser.add_argument("root", type=Path)
+    parser.add_argument("lang", choices=LANGS)
+    parser.add_argument("site_dir", type=Path)
+    parser.add_argument("--site-url")
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    try:
+        build_language(Paths(args.root), args.lang, args.site_dir, verbose=args.verbose, site_url=args.site_url)
+    except BuildFailed as exc:
+        print(f"kb build: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
