@@ -41,6 +41,14 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 1 if errors else 0
 
 
+class _Stopped(Exception):
+    """kb check found errors: the build stops before anything is kept."""
+
+    def __init__(self, problems: list) -> None:
+        super().__init__(f"{len(problems)} error(s)")
+        self.problems = problems
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Check everything, then build both languages: Vietnamese into site/, English into site/en/.
 
@@ -52,14 +60,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     from kb.site.build import BuildFailed, build_site
 
     root = _root(args.root)
-    problems = [p for p in check(root) if not p.warning]
-    if problems:
-        for problem in problems:
-            print(problem)
-        print(f"kb build: stopped, {len(problems)} error(s); nothing was written", file=sys.stderr)
-        return 1
+
+    def checked() -> None:  # runs while the other language starts building (kb.site.build)
+        if problems := [p for p in check(root) if not p.warning]:
+            raise _Stopped(problems)
+
     try:
-        out = build_site(Paths(root), Path(args.site_dir) if args.site_dir else None, verbose=args.verbose)
+        out = build_site(
+            Paths(root), Path(args.site_dir) if args.site_dir else None, verbose=args.verbose, first=checked
+        )
+    except _Stopped as stopped:
+        for problem in stopped.problems:
+            print(problem)
+        print(f"kb build: stopped, {len(stopped.problems)} error(s); nothing was written", file=sys.stderr)
+        return 1
     except BuildFailed as exc:
         print(f"kb build: {exc}; nothing was written", file=sys.stderr)
         return 1

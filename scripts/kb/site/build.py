@@ -18,8 +18,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from kb.content.project import Paths
 from kb.content.schema import DEFAULT_LANG, LANGS
@@ -100,30 +101,56 @@ def parallel() -> bool:
     return cores >= 2
 
 
-def build_languages(paths: Paths, site_dir: Path, *, verbose: bool = False, site_url: str | None = None) -> None:
-    """Build every language into ``site_dir`` (the default at its root): at once where there are two cores."""
+def build_languages(
+    paths: Paths,
+    site_dir: Path,
+    *,
+    verbose: bool = False,
+    site_url: str | None = None,
+    first: Callable[[], object] | None = None,
+) -> None:
+    """Build every language into ``site_dir`` (the default at its root): at once where there are two cores.
+
+    ``first`` (``kb build``'s check) runs in this process before the default language is built, while the
+    other languages' children are already building; if it raises, they are stopped and nothing is kept.
+    A child's messages are shown when it ends, after this process's.
+    """
     others = [lang for lang in LANGS if lang != DEFAULT_LANG]
     if not parallel():
+        if first is not None:
+            first()
         for lang in (DEFAULT_LANG, *others):
             build_language(paths, lang, site_dir / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
         return
-    children = {lang: _start_child(paths, lang, site_dir, verbose=verbose, site_url=site_url) for lang in others}
-    try:
-        build_language(
-            paths, DEFAULT_LANG, site_dir / article_pages.lang_root(DEFAULT_LANG), verbose=verbose, site_url=site_url
-        )
-    except BaseException:
-        for child in children.values():
-            child.kill()
-            child.wait()
-        raise
-    failed = [lang for lang, child in children.items() if child.wait() != 0]
+    with contextlib.ExitStack() as stack:
+        logs = {lang: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for lang in others}
+        children = {
+            lang: _start_child(paths, lang, site_dir, logs[lang], verbose=verbose, site_url=site_url) for lang in others
+        }
+        try:
+            if first is not None:
+                first()
+            default_dir = site_dir / article_pages.lang_root(DEFAULT_LANG)
+            build_language(paths, DEFAULT_LANG, default_dir, verbose=verbose, site_url=site_url)
+        except BaseException:
+            for child in children.values():
+                child.kill()
+                child.wait()
+            raise
+        failed = []
+        for lang, child in children.items():
+            if child.wait() != 0:
+                failed.append(lang)
+            logs[lang].seek(0)
+            sys.stderr.write(logs[lang].read())
     if failed:
         names = ", ".join(paths.config(lang).name for lang in failed)
         raise BuildFailed(f"{names}: the build failed (its messages are above)")
 
 
-def _start_child(paths: Paths, lang: str, site_dir: Path, *, verbose: bool, site_url: str | None) -> subprocess.Popen:
+def _start_child(
+    paths: Paths, lang: str, site_dir: Path, log: IO[str], *, verbose: bool, site_url: str | None
+) -> subprocess.Popen:
     command = [
         sys.executable,
         "-m",
@@ -137,20 +164,29 @@ def _start_child(paths: Paths, lang: str, site_dir: Path, *, verbose: bool, site
     if verbose:
         command.append("--verbose")
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", PARALLEL_ENV: "0"}
-    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
 
 
-def build_site(paths: Paths, out: Path | None = None, *, verbose: bool = False, site_url: str | None = None) -> Path:
+def build_site(
+    paths: Paths,
+    out: Path | None = None,
+    *,
+    verbose: bool = False,
+    site_url: str | None = None,
+    first: Callable[[], object] | None = None,
+) -> Path:
     """Build every language into a fresh folder, then swap it into place.
 
     Nothing is written to ``out`` unless every build succeeds, so a failed
-    build never leaves a half-written site.
+    build never leaves a half-written site. ``first`` runs before anything
+    is kept (see :func:`build_languages`): ``kb build`` checks the project
+    there, while the other language is already building.
     """
     out = out or paths.site
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
-        build_languages(paths, staging, verbose=verbose, site_url=site_url)
+        build_languages(paths, staging, verbose=verbose, site_url=site_url, first=first)
         try:
             pagefind.index_site(staging)
         except pagefind.SearchIndexFailed as exc:
