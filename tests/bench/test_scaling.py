@@ -7,6 +7,7 @@ and every moved event anchor must resolve).
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from pathlib import Path
@@ -26,12 +27,17 @@ SMALL = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, enti
 def split_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("scaling") / "kb"
     make_corpus(root, 24, source_root=ROOT)
-    saved = paging.LIMITS
+    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
     paging.LIMITS = SMALL
+    os.environ["KB_PARALLEL"] = "0"  # the limits are changed in this process: both languages are built here
     try:
         site = build_site(Paths(root), root / "site")
     finally:
         paging.LIMITS = saved
+        if saved_parallel is None:
+            os.environ.pop("KB_PARALLEL")
+        else:
+            os.environ["KB_PARALLEL"] = saved_parallel
     return root, site
 
 
