@@ -8,7 +8,7 @@ from kb.content import markup, structure
 from kb.content.project import ARTICLES, Project, load_project_cached, unsafe_problems
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
-from kb.ingest import checks, duplicates
+from kb.ingest import checks, duplicates, read_capture
 from kb.site.pages import Site, load_site
 from kb.textutil import MAX_DATA_BYTES, read_text
 
@@ -111,7 +111,7 @@ def _content_problems(project: Project, site: Site) -> list[Problem]:
     captures = []
     for article in sorted(project.articles, key=lambda a: a.seed.name):
         shown = paths.show(article.seed)
-        raw = read_text(article.seed, shown)
+        raw = read_capture(article.seed, shown)
         problems += checks.check_page(checks.Page(shown, raw, article.body), known)
         captures.append(duplicates.Capture(shown, article.seed.read_bytes(), raw, article.body))
     for later, earlier, how in duplicates.pairs(captures):

@@ -29,7 +29,7 @@ from kb.errors import ContentError, Problem
 from kb.ingest import duplicates
 from kb.ingest.detect import detect
 from kb.knowledge.facts import FILES, load_knowledge
-from kb.textutil import MAX_DATA_BYTES, decode_text, markdown_slugify, read_text, short_hash, slugify
+from kb.textutil import MAX_DATA_BYTES, markdown_slugify, read_text, short_hash, slugify
 
 SEED_GUIDANCE = """\
 # What is known about {seed}, the raw capture beside this file.
@@ -140,7 +140,7 @@ def new_article(
         if not seed_file.is_file():
             raise _fail(shown_src, "is not a file", expected="the path of a raw capture (UTF-8 text)")
         raw_bytes = seed_file.read_bytes()
-        text = read_text(seed_file, shown_src)
+        text = ingest.read_capture(seed_file, shown_src)
         if fmt:
             say(f"kind: {fmt} (as --format says)")
         else:
@@ -187,7 +187,7 @@ def new_article(
             expected="the values from the source (never guessed): e.g. --published 2025-03-25",
         )
     slug = slug or slugify(title_vi)[:80].rstrip("-")
-    name = f"{number:03d}_{short_hash(decode_text(raw_bytes, 'seed'))}" if seed_file else f"{number:03d}_{slug}"
+    name = f"{number:03d}_{short_hash(text)}" if seed_file else f"{number:03d}_{slug}"
     seed_path = paths.seeds / f"{name}{SEED_SUFFIX}"
     meta_path = seed_path.with_suffix(META_SUFFIX)
     data: dict[str, Any] = {
@@ -208,7 +208,9 @@ def new_article(
     converted = ingest.convert(text, meta)  # the converter's own error if the capture and metadata disagree
     new = duplicates.Capture(paths.show(seed_path), raw_bytes, text, converted.body)
     existing = [
-        duplicates.Capture(paths.show(a.seed), a.seed.read_bytes(), read_text(a.seed, paths.show(a.seed)), a.body)
+        duplicates.Capture(
+            paths.show(a.seed), a.seed.read_bytes(), ingest.read_capture(a.seed, paths.show(a.seed)), a.body
+        )
         for a in project.articles
     ]
     if seed_file is not None and (same := duplicates.same_as(new, existing)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 from kb.errors import ContentError, Problem
@@ -18,12 +19,15 @@ _SLUG_SEPARATORS = re.compile(r"[^a-z0-9]+")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def read_text(path: Path, shown: str, *, limit: int = MAX_TEXT_BYTES) -> str:
+def read_text(
+    path: Path, shown: str, *, limit: int = MAX_TEXT_BYTES, decode: Callable[[bytes, str], str] | None = None
+) -> str:
     """Read a UTF-8 text file; a clear error for anything else.
 
     A byte-order mark and CRLF line ends are accepted and normalised, and so
     is decomposed Vietnamese (to NFC): they are common and harmless. Binary,
-    oversized, empty or non-UTF-8 files are refused.
+    oversized, empty or non-UTF-8 files are refused. ``decode`` reads the
+    bytes another way (a capture: :func:`kb.ingest.decode_capture`).
     """
     try:
         size = path.stat().st_size
@@ -32,7 +36,7 @@ def read_text(path: Path, shown: str, *, limit: int = MAX_TEXT_BYTES) -> str:
     if size > limit:
         raise ContentError(Problem(shown, f"is {size:,} bytes", expected=f"a text file under {limit:,} bytes"))
     data = path.read_bytes()
-    return decode_text(data, shown)
+    return (decode or decode_text)(data, shown)
 
 
 def decode_text(data: bytes, shown: str) -> str:

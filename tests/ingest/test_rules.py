@@ -391,3 +391,75 @@ def test_static_site_markdown(text, body, found):
 def test_a_relative_address_without_the_original_site_keeps_its_text():
     converted = convert("![Ảnh A](/img/a.png) và [trang](/gioi-thieu/).\n", SeedMeta.model_validate(MD_META))
     assert converted.body == "*Ảnh A* và trang.\n"
+
+
+# ------------------------------------------------------- saved pages' bytes
+
+PAGE = (
+    '<!DOCTYPE html><html lang="vi"><head><meta charset="{charset}"><title>Bài</title></head><body>'
+    "<article><h1>Mô hình mới</h1><p>Một công ty khởi nghiệp vừa công bố mô hình ngôn ngữ mới với hiệu năng "
+    "cao hơn các phiên bản trước, theo thông báo chính thức được đưa ra sáng nay tại Hà Nội.</p></article>"
+    "</body></html>"
+)
+
+
+def _cp1258(text: str) -> bytes:
+    """Vietnamese as Windows-1258 writes it: base letters (with â, ê, ô, ă, ơ, ư, đ) and combining tone marks."""
+    import unicodedata
+
+    tones = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+    out = []
+    for char in text:
+        parts = unicodedata.normalize("NFD", char)
+        base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in tones))
+        out.append(base + "".join(c for c in parts if c in tones))
+    return "".join(out).encode("cp1258")
+
+
+@pytest.mark.parametrize("charset", ["windows-1258", "utf-8"])
+def test_a_saved_page_in_the_encoding_it_declares_is_read(charset):
+    from kb.ingest import decode_capture
+
+    page = PAGE.format(charset=charset)
+    data = _cp1258(page) if charset == "windows-1258" else page.encode("utf-8")
+    assert "ngôn ngữ" in decode_capture(data, "page.html")
+
+
+def test_bytes_that_are_not_what_the_page_declares_are_one_clear_error():
+    from kb.errors import ContentError
+    from kb.ingest import decode_capture
+
+    data = _cp1258(PAGE.format(charset="utf-8"))  # says UTF-8, is not
+    with pytest.raises(ContentError, match=r"page.html:1: byte 0x.. is not UTF-8"):
+        decode_capture(data, "page.html")
+    data = _cp1258(PAGE.format(charset="ascii"))
+    with pytest.raises(ContentError, match="the page says it is ascii, but its bytes are not"):
+        decode_capture(data, "page.html")
+
+
+def test_a_page_saved_as_one_mhtml_file_is_read_as_its_html(tmp_path):
+    import email.message
+    import email.policy
+
+    from kb.ingest import decode_capture
+    from kb.ingest.detect import detect
+
+    archive = email.message.EmailMessage(policy=email.policy.SMTP)
+    archive["From"] = "<Saved by Blink>"
+    archive["Subject"] = "Bài"
+    archive.make_related()
+    archive.add_related(PAGE.format(charset="utf-8"), subtype="html", cte="quoted-printable")
+    archive.add_related(b"\x89PNG", maintype="image", subtype="png")
+    text = decode_capture(archive.as_bytes(), "page.mhtml")
+    assert text.startswith("<!DOCTYPE html>") and "ngôn ngữ" in text
+    assert detect(text).kind == "html"
+    meta = SeedMeta.model_validate({**MD_META, "format": "html"})
+    assert convert(text, meta).body.startswith("Một công ty khởi nghiệp")
+
+
+def test_a_web_archive_copy_loses_the_archive_toolbar():
+    page = PAGE.format(charset="utf-8").replace(
+        "<body>", '<body><div id="wm-ipp-base"><div id="wm-ipp">Wayback Machine 1 capture 12 Jan 2025 ABOUT</div></div>'
+    )
+    body = convert(page, SeedMeta.model_validate({**MD_META, "format": "html"})).body
+    assert "Wayback" not in body and body.startswith("Một công ty khởi nghiệp")

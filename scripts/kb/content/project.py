@@ -437,7 +437,7 @@ def load_project(root: Path) -> Project:
             continue
         try:
             meta = load_seed_meta(meta_path, paths)
-            raw = read_text(seed, paths.show(seed))
+            raw = ingest.read_capture(seed, paths.show(seed))
             converted = ingest.convert(raw, meta, sites)
         except ContentError as exc:
             project.problems.extend(exc.problems)

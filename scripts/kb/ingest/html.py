@@ -210,6 +210,7 @@ def _lead_before(title: Any, blocks: list[str]) -> list[str]:
 
 
 _CHROME_TAGS = {"header", "nav", "footer", "aside"}
+_ARCHIVE_IDS = ("wm-ipp", "donato")  # the Wayback Machine's toolbar and banner in an archive copy
 _CHROME_ROLES = {"banner", "navigation", "contentinfo", "complementary", "search"}
 _IMAGE_FILE = re.compile(r"\.(?:jpe?g|png|gif|webp|avif|svg)(?:[?#].*)?$", re.I)
 
@@ -222,7 +223,7 @@ def _drop_chrome(tree: Any) -> None:
     """Remove the page's own chrome before extraction: what no article's text is.
 
     The page header, navigation, footer and sidebars (by element or ARIA role)
-    outside the article, and logo links (a link whose only content is an
+    outside the article, a web archive's toolbar, and logo links (a link whose only content is an
     image and that leads to a page, not to the image) outside the article.
     trafilatura removes most of these itself; these are the ones it keeps.
     """
@@ -230,7 +231,11 @@ def _drop_chrome(tree: Any) -> None:
     for element in list(tree.iter()):
         if not isinstance(element.tag, str) or element.getparent() is None:
             continue
-        chrome = element.tag in _CHROME_TAGS or (element.get("role") or "").lower() in _CHROME_ROLES
+        chrome = (
+            element.tag in _CHROME_TAGS
+            or (element.get("role") or "").lower() in _CHROME_ROLES
+            or (element.get("id") or "").startswith(_ARCHIVE_IDS)
+        )
         if chrome and not (has_article and _inside(element, {"article", "main"})) and element.tag != "body":
             element.drop_tree()
             continue
