@@ -126,6 +126,7 @@ def test_content_checks(body, error, words, line):
         "Một thời kỳ mới của OpenAI, ChatGPT và iPhone.\n",
         "Ông Recep Tayyip Erdoğan phát biểu.\n",
         "## Phần một\n\nXem [phần một](#phan-mot) và [bài](https://example.com/a).\n",
+        "## Cài đặt\n\n### Cách 1\n\n```bash\npip install x\n```\n\n### Cách 2\n\n```bash\nuv add x\n```\n",
         "Mã: `<bound method>` và\n\n```\n>>> print(1)\n```\n",
         "Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n",
         "Nguồn: <https://example.com/a>\n",
@@ -374,11 +375,16 @@ MD_META = {"slug": "x", "format": "markdown", "title": {"vi": "Tiêu đề", "en
         ("[Trang]({{ site.baseurl }}/gioi-thieu/)\n", "[Trang](https://blog.example/gioi-thieu/)\n", {}),
         ("![Ảnh](../images/c.png) và [link](/tag/ai)\n", "![Ảnh](https://blog.example/images/c.png) và [link](https://blog.example/tag/ai)\n", {}),
         ("Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n", "Công thức $E = mc^2$ và\n\n$$\nx^2\n$$\n", {}),
+        (
+            "### Cách 1\n```bash\n# tải về\ngit clone x\n\n# cài\nuv sync\n```\nXong.\n",
+            "### Cách 1\n\n```bash\n# tải về\ngit clone x\n\n# cài\nuv sync\n```\n\nXong.\n",
+            {},
+        ),
     ],
     ids=[
         "liquid-highlight", "hugo-highlight", "hugo-figure", "html-figure", "toml", "hexo", "astro", "broken-links",
         "jupyter-output", "rule-under-table", "angle-brackets", "liquid-comment", "liquid-baseurl", "relative",
-        "math",
+        "math", "code-right-after-a-heading",
     ],
 )  # fmt: skip
 def test_static_site_markdown(text, body, found):
@@ -463,3 +469,18 @@ def test_a_web_archive_copy_loses_the_archive_toolbar():
     )
     body = convert(page, SeedMeta.model_validate({**MD_META, "format": "html"})).body
     assert "Wayback" not in body and body.startswith("Một công ty khởi nghiệp")
+
+
+def test_a_markdown_files_leading_heading_is_the_title_it_states():
+    converted = convert("\n# Soe Vinorm - Bộ chuẩn hóa văn bản\n\nMột đoạn văn.\n", SeedMeta.model_validate(MD_META))
+    assert converted.found["title"] == "Soe Vinorm - Bộ chuẩn hóa văn bản"
+    assert "title" not in convert("Một đoạn.\n\n# Không phải tiêu đề\n", SeedMeta.model_validate(MD_META)).found
+
+
+def test_a_saved_page_states_no_date_its_metadata_does_not_give():
+    """A copyright year is no publication date: no day or month is made up from '© 2026'."""
+    page = PAGE.format(charset="utf-8").replace(
+        "</article>", "</article><footer><p>&copy; 2026 Công ty Mẫu</p></footer>"
+    )
+    found = convert(page, SeedMeta.model_validate({**MD_META, "format": "html"})).found
+    assert "published" not in found

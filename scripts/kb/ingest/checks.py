@@ -262,12 +262,13 @@ def _sanitised(page: Page, prose: str) -> list[Problem]:
 def _shapes(page: Page, prose: str) -> list[Problem]:
     problems = []
     lines = prose.split("\n")
+    source = [*page.body.split("\n"), "text"]  # code, blanked in the prose, is text between headings too
     run: list[int] = []
     for number, line in enumerate([*lines, "text"], start=1):
         if _HEADING.match(line):
             run.append(number)
             continue
-        if line.strip() and run:
+        if source[number - 1].strip() and run:
             if len(run) >= 3:
                 problems.append(
                     _problem(

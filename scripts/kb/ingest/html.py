@@ -111,7 +111,7 @@ def _metadata(raw: str, tree: Any) -> dict[str, Any]:
     from trafilatura import extract_metadata
 
     found: dict[str, Any] = {}
-    document = extract_metadata(tree)
+    document = extract_metadata(tree, extensive=False)  # a date the page states; no year-only guesses (© 2026)
     if document is not None:
         for ours, theirs in (("title", "title"), ("author", "author"), ("publisher", "sitename"), ("url", "url")):
             value = getattr(document, theirs, None)

@@ -47,6 +47,8 @@ _FENCE = re.compile(r"^(```|~~~)")
 # Hexo also reads front-matter without its opening '---': 'key: value' lines down to a '---' line.
 OPEN_FRONT_MATTER = re.compile(r"\A((?:[A-Za-z_][\w-]*:.*\n|[ \t]+-.*\n|[ \t]*\n)+?)---[ \t]*(?:\n|\Z)")
 _TOML_FRONT = re.compile(r"\A\+\+\+[ \t]*\n(.*?\n)\+\+\+[ \t]*(?:\n|\Z)", re.S)
+_FENCE_MARKS = re.compile(r"^(`{3,}|~{3,})")
+_LEADING_TITLE = re.compile(r"\A\s*# +(\S[^\n]*?)\s*#*\s*$", re.M)
 _SETEXT = re.compile(r"^(=+|-+)\s*$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _TAGS = re.compile(r"</?([A-Za-z][A-Za-z0-9-]*)\b")
@@ -249,6 +251,8 @@ def convert_markdown(raw: str, meta: SeedMeta) -> Converted:
     """Clean Markdown from another site (see the module's docstring)."""
     data, body, _ = front_matter(raw, meta.slug)
     found = stated(data)
+    if "title" not in found and (heading := _LEADING_TITLE.match(body)):
+        found["title"] = tidy(heading.group(1))  # a README's or a plain post's '# Title' on its first line
     for key in ("tags", "slug"):
         if key in data:
             found.setdefault(key, data[key])
@@ -262,11 +266,29 @@ def convert_markdown(raw: str, meta: SeedMeta) -> Converted:
 
     blocks: list[list[str]] = []
     current: list[str] = []
-    in_fence = False
+    fence = ""  # the open fence's marks: a fence closes only on as many of the same marks, or more
+    closed = False  # the line before closed a fence: the block ends unless an attribute list follows
     for line in lines:
-        if _FENCE.match(line.strip()):
-            in_fence = not in_fence
-        if not in_fence and not line.strip():
+        stripped = line.strip()
+        if closed and not stripped.startswith("{:"):
+            blocks.append(current)
+            current = []
+        closed = False
+        if m := _FENCE_MARKS.match(stripped):
+            if not fence:
+                fence = m.group(1)
+                if current:  # a code block is a block of its own, even with no blank line before it
+                    blocks.append(current)
+                    current = []
+            elif (
+                m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence) and not stripped[len(m.group(1)) :].strip()
+            ):
+                fence = ""
+                closed = True  # nor after it
+            current.append(line.rstrip())
+            continue
+        in_fence = bool(fence)
+        if not in_fence and not stripped:
             if current:
                 blocks.append(current)
                 current = []
