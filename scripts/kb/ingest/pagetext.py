@@ -282,12 +282,12 @@ def _guess_title(lines: list[_Line], first_good: int, found: dict[str, Any]) -> 
             candidates.append((pos, text))
     repeated = [(pos, text) for pos, text in candidates if texts.count(lines[pos].text) > 1]
     near = [(pos, text) for pos, text in candidates if len(text.split()) > _LABEL_WORDS and pos >= first_good - 4]
-    chosen = (near or repeated or [None])[0] if not repeated or (near and near[0][0] > repeated[-1][0] + 2) else None
-    if chosen is None and repeated:
-        chosen = repeated[0]
-    if chosen is None:
+    if near and (not repeated or near[0][0] > repeated[-1][0] + 2):
+        pos, text = near[0]  # the nearest, unless a repeated line stands closer to the text
+    elif repeated:
+        pos, text = repeated[0]
+    else:
         return first_good
-    pos, text = chosen
     found["title"] = tidy(text)
     between = [line for line in lines[pos + 1 : first_good] if not date_line(line.text)]
     return pos + 1 if len(between) <= 2 else first_good
