@@ -9,6 +9,7 @@ from kb.content.project import ARTICLES, Project, load_project_cached, unsafe_pr
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.ingest import checks, duplicates, read_capture
+from kb.knowledge import audit
 from kb.site.pages import Site, load_site
 from kb.textutil import MAX_DATA_BYTES, read_text
 
@@ -28,6 +29,7 @@ def check(root: Path) -> list[Problem]:
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
                 problems += _content_problems(project, site)
+                problems += audit.problems(project, site.knowledge)
     for article in project.articles:
         for translation in article.translations.values():
             if translation.stale:

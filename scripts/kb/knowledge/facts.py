@@ -152,6 +152,9 @@ class Knowledge:
     events: list[Event] = field(default_factory=list)
     terms: dict[str, Term] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Each data file's lines ("3.date" -> 42) and each item's place in its file ("events" -> id -> 3).
+    lines: dict[str, Mapping[str, int]] = field(default_factory=dict)
+    places: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def events_of_entity(self, entity_id: str) -> list[Event]:
         return self._events_by("entities").get(entity_id, [])
@@ -397,6 +400,8 @@ def load_knowledge(project: Project) -> Knowledge:
     k.topics = {t.id: t for _, t in loaded["topics"]}
     k.entities = {e.id: e for _, e in loaded["entities"]}
     k.terms = {t.id: t for _, t in loaded["glossary"]}
+    k.lines = lines_of
+    k.places = {name: {item.id: index for index, item in items} for name, items in loaded.items()}
     articles = {a.slug: a for a in project.articles}
     sections = {a.slug: section_ids(a.body) for a in project.articles}
 
