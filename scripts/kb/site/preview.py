@@ -50,6 +50,21 @@ from kb.site.finish import PageWork
 log = logging.getLogger("kb")
 
 
+# The entities each article's texts mention (kb.site.pages.mentions), kept between rebuilds while
+# data/entities.yml is the same (the languages share them: a project's mentions are found once for both).
+_mentions: dict[tuple[str, ...], list[str]] = {}
+_mentions_entities = [b""]
+
+
+def _mentions_memo(paths: Paths) -> dict[tuple[str, ...], list[str]]:
+    entities = paths.data / "entities.yml"
+    state = entities.read_bytes() if entities.exists() else b""
+    if state != _mentions_entities[0]:
+        _mentions.clear()
+        _mentions_entities[0] = state
+    return _mentions
+
+
 class _Capture(BasePlugin):
     """Registered after the kb hook: keeps what the build knew, for the next incremental rebuild."""
 
@@ -58,6 +73,7 @@ class _Capture(BasePlugin):
 
     def on_nav(self, nav, config, files):
         self.state._nav, self.state._files = nav, files
+        LanguagePreview._hook(config)._sites[self.state.lang].linked = self.state._linked  # before any page
         return nav
 
     def on_env(self, env, config, files):
@@ -103,6 +119,8 @@ class LanguagePreview:
         self.paths, self.lang, self.site_dir, self.site_url = paths, lang, site_dir, site_url
         self._config = self._nav = self._files = self._env = None
         self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
+        self._source: dict[str, tuple[str, str]] = {}  # a generated page's source, and its Markdown once read
+        self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
         self._plan: tuple = ()
         self._extra: dict = {}
         self._glossary = b""
@@ -133,7 +151,7 @@ class LanguagePreview:
         from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
         self._fresh = False
-        self._markdown = {}
+        self._markdown, self._source, self._linked = {}, {}, {}
         outside = self._outside()
         glossary = self._glossary_bytes()
         name = self.paths.config(self.lang).name
@@ -177,7 +195,7 @@ class LanguagePreview:
         config, files = self._config, self._files
         with conversions_reused():
             project = load_project_cached(self.paths.root)
-        site = pages.load_site(self.paths.root, self.lang, project)
+        site = pages.load_site(self.paths.root, self.lang, project, _mentions_memo(self.paths))
         if self._site_plan(site) != self._plan:
             return self.full("pages were added or removed")
         hook = self._hook(config)
@@ -186,6 +204,9 @@ class LanguagePreview:
             return self.full("the interface strings of the templates changed")
         glossary = self._glossary_bytes()
         every_page = glossary != self._glossary
+        if every_page:
+            self._linked = {}
+        site.linked = self._linked
         hook._sites[self.lang] = site
         hook._work[self.lang] = PageWork(self.lang, site.knowledge)
         written = self._render_changed(config, files, site, every_page)
@@ -214,7 +235,13 @@ class LanguagePreview:
                 page = file.page
                 config._current_page = page
                 try:
-                    page.read_source(config)
+                    source = file.content_string if file.generated_by else None
+                    if source is not None and source == self._source.get(file.src_uri, (None,))[0]:
+                        page.markdown = self._source[file.src_uri][1]  # front-matter as read last time
+                    else:
+                        page.read_source(config)
+                        if source is not None:
+                            self._source[file.src_uri] = (source, page.markdown)
                     markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
                     page.markdown = markdown
                     if not every_page and self._markdown.get(file.src_uri) == (markdown, page.meta):
