@@ -559,8 +559,10 @@ def preview_latency(root: Path) -> dict[str, Any]:
                     "search_s": perf_counter() - start,
                     "pages": sum(1 for r in done for w in r.written if w.endswith(".html")),
                     "full": [r.lang for r in done if r.full],
+                    "steps": {r.lang: r.seconds for r in done},
                 }
-                _log(f"preview after an edit ({kind}): {preview.describe(done)} in {seconds:.2f} s")
+                steps = "; ".join(f"{r.lang}: " + ", ".join(f"{k} {v:.2f}" for k, v in r.seconds.items()) for r in done)
+                _log(f"preview after an edit ({kind}): {preview.describe(done)} in {seconds:.2f} s ({steps})")
     finally:
         for path, data in originals.items():
             path.write_bytes(data)

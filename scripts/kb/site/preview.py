@@ -93,6 +93,9 @@ class Rebuilt:
     full: bool
     written: list[str] = field(default_factory=list)
     reason: str = ""
+    # Seconds of an incremental rebuild's steps: loading the project, generating the pages' Markdown,
+    # decorating every page (and comparing), rendering and writing the changed ones.
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _tree_state(*roots: Path, skip_suffix: str | None = None) -> tuple:
@@ -193,9 +196,12 @@ class LanguagePreview:
             return self.full("a config, overrides/ or a file in docs/ other than a page changed")
         self._fresh = False  # until this update completes
         config, files = self._config, self._files
+        start = time.perf_counter()
         with conversions_reused():
             project = load_project_cached(self.paths.root)
+        seconds = {"load": time.perf_counter() - start}
         site = pages.load_site(self.paths.root, self.lang, project, _mentions_memo(self.paths))
+        seconds["generate"] = time.perf_counter() - start - seconds["load"]
         if self._site_plan(site) != self._plan:
             return self.full("pages were added or removed")
         hook = self._hook(config)
@@ -209,12 +215,12 @@ class LanguagePreview:
         site.linked = self._linked
         hook._sites[self.lang] = site
         hook._work[self.lang] = PageWork(self.lang, site.knowledge)
-        written = self._render_changed(config, files, site, every_page)
+        written = self._render_changed(config, files, site, every_page, seconds)
         self._glossary = glossary
         self._fresh = True
-        return Rebuilt(self.lang, False, written)
+        return Rebuilt(self.lang, False, written, seconds=seconds)
 
-    def _render_changed(self, config, files, site: pages.Site, every_page: bool) -> list[str]:
+    def _render_changed(self, config, files, site: pages.Site, every_page: bool, seconds: dict) -> list[str]:
         from mkdocs.commands.build import _build_page
         from mkdocs.structure.files import InclusionLevel
 
@@ -229,6 +235,7 @@ class LanguagePreview:
                 written.append(file.dest_uri)
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         changed = []
+        start = time.perf_counter()
         name = self.paths.config(self.lang).name
         with build._quiet_mkdocs(False) as counter:
             for file in doc_files:
@@ -252,12 +259,14 @@ class LanguagePreview:
                 finally:
                     config._current_page = None
                 changed.append(file)
+            seconds["decorate"] = time.perf_counter() - start
             for file in changed:
                 _build_page(file.page, config, doc_files, self._nav, self._env)
                 written.append(file.dest_uri)
             log_level = config.validation.links.anchors
             for file in doc_files:
                 file.page.validate_anchor_links(files=files, log_level=log_level)
+            seconds["render"] = time.perf_counter() - start - seconds["decorate"]
         if counter.messages:
             raise build.BuildFailed(f"{name}: {len(counter.messages)} warning(s) in a strict build")
         return written
