@@ -27,6 +27,7 @@ def check(root: Path) -> list[Problem]:
                 continue
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
+                problems += [p for p in site.knowledge.problems if p.warning]
                 problems += _content_problems(project, site)
     for article in project.articles:
         for translation in article.translations.values():
