@@ -28,6 +28,7 @@ def check(root: Path) -> list[Problem]:
                 continue
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
+                problems += [p for p in site.knowledge.problems if p.warning]
                 problems += _content_problems(project, site)
                 problems += audit.problems(project, site.knowledge)
     for article in project.articles:

@@ -216,9 +216,12 @@ def _add_new(sub: argparse._SubParsersAction, add) -> None:
     e.add_argument("--topics", type=_csv, required=True, help="topic ids, comma-separated")
     e.add_argument("--source", required=True, help="ARTICLE-SLUG#section-anchor that reports the event")
 
-    n = kind("entity", "an organisation, model, product or person in data/entities.yml")
+    from kb.knowledge.facts import ENTITY_TYPES
+
+    n = kind("entity", "an organisation, person, model, method, benchmark… in data/entities.yml")
     n.add_argument("--id", help="default: from the English name")
-    n.add_argument("--type", required=True, choices=["organization", "model", "product", "person"])
+    n.add_argument("--type", required=True, choices=ENTITY_TYPES)
+    n.add_argument("--term", help="the id of the glossary term that is the same thing (data/glossary.yml)")
     n.add_argument("--name-en", required=True)
     n.add_argument("--name-vi", help="default: the English name")
     n.add_argument("--alias", dest="aliases", action="append", help="an exact form used in articles (repeatable)")

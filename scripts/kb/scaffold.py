@@ -358,7 +358,9 @@ def add_item(root: Path, name: str, item: dict[str, Any]) -> tuple[Path, int]:
         shutil.copytree(paths.data, Path(scratch) / "data")
         (Path(scratch) / "data" / f"{name}.yml").write_text(new, encoding="utf-8")
         trial: Project = dataclasses.replace(project, paths=Paths(Path(scratch)))
-        problems = [p for p in load_knowledge(trial).problems if p.path == shown and (p.line or 0) >= line]
+        problems = [
+            p for p in load_knowledge(trial).problems if p.path == shown and (p.line or 0) >= line and not p.warning
+        ]
     if problems:  # reported against the item, since the file does not have it
         raise ScaffoldError([dataclasses.replace(p, path=f"{shown} (new item)", line=None) for p in problems])
     _replace_atomically(path, new)
@@ -384,6 +386,7 @@ def new_entity(root: Path, **o: Any) -> tuple[Path, int]:
     item = {
         "id": o.get("id") or slugify(o["name_en"] or ""),
         "type": o["type"],
+        "term": o.get("term"),
         "name": {"vi": name_vi, "en": o["name_en"]},
         "aliases": o.get("aliases") or list(dict.fromkeys([o["name_en"], name_vi])),
         "description": {"vi": o["description_vi"], "en": o["description_en"]},

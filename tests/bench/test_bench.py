@@ -170,14 +170,15 @@ def test_generation_timing_and_sizes(corpus, built):
 def test_synthetic_entities_and_terms_follow_the_schemas():
     import random
 
-    from kb.knowledge.facts import Entity, Term
+    from kb.knowledge.facts import ENTITY_TYPES, Entity, Term
 
     topics = {t["id"]: t for t in synthetic._load_data(ROOT / "data" / "topics.yml")}
     rng = random.Random(0)
     pools = prose.load_pools(ROOT)
     entities = vocabulary.make_entities(40, [], topics, rng)
     assert len({e.id for e in entities}) == 40
-    assert {e.data["type"] for e in entities} == {"organization", "model", "product", "person"}
+    assert {e.data["type"] for e in entities} == {"organization", "person", "model", "product", "method", "benchmark"}
+    assert {kind[0] for kind in vocabulary._ENTITY_KINDS} <= set(ENTITY_TYPES)
     for entity in entities:
         Entity.model_validate(entity.data)
         assert entity.forms and all(entity.data["name"][lang] for lang in LANGS)

@@ -16,6 +16,7 @@ import pytest
 
 from kb.bench.corpus import make_corpus
 from kb.content.project import Paths, load_project
+from kb.knowledge.facts import ENTITY_TYPES
 from kb.site import paging
 from kb.site.build import build_site
 from tests.conftest import ROOT
@@ -114,7 +115,7 @@ def test_topic_and_entity_pages_show_the_newest_and_link_to_all(split_site):
 def test_entities_and_translation_status_split(split_site):
     _, site = split_site
     index = _content(_html(site, "entities/"))
-    assert 'href="kind-organization/"' in index and len(re.findall(r"<li>", index)) <= 4
+    assert 'href="kind-organization/"' in index and len(re.findall(r"<li>", index)) <= len(ENTITY_TYPES)
     for page in (site / "translations").glob("**/index.html"):
         rows = re.findall(r"<tr>", _content(page.read_text(encoding="utf-8")))
         assert len(rows) <= SMALL.rows + 1, page  # and the header row

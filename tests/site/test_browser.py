@@ -32,6 +32,7 @@ PAGE_TYPES = {
     "timeline": "timeline/",
     "topic": "topics/open-models/",
     "entity": "entities/deepseek/",
+    "entity-linked-to-a-term": "entities/transformer/",
     "glossary": "glossary/",
     "about": "about/",
     "translations": "translations/",
@@ -320,6 +321,22 @@ def test_timeline_entry_reaches_the_section_of_its_article(visit, server, lang):
     fragment = href.split("#", 1)[1]
     assert v.page.url.endswith("#" + fragment)
     assert v.page.locator(f"[id='{fragment}']").count() == 1
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_entity_leads_to_its_glossary_definition_and_the_definition_back(visit, server, lang):
+    v = visit()
+    v.page.goto(server + LANGS[lang] + "entities/transformer/")
+    v.page.locator("a[href$='glossary/#transformer']").click()
+    v.page.wait_for_url("**/glossary/#transformer")
+    entry = v.page.locator("[id='transformer']")
+    box = entry.bounding_box()
+    assert box and 0 <= box["y"] < 900, box  # the reader sees the entry, not the top of the glossary
+    back = v.page.locator("[id='transformer'] ~ p a[href$='entities/transformer/']").first
+    back.click()
+    v.page.wait_for_url("**/entities/transformer/")
+    assert v.page.locator("[id='2017-transformer']").count() == 1  # the entity's events
     assert not v.errors
 
 

@@ -45,7 +45,7 @@ _DOMAINS = ["vnexpress.net", "tuoitre.vn", "thanhnien.vn", "dantri.com.vn", "bao
 _EMOJI = ["🔹", "💡", "📈", "⚡", "🔍", "🧠", "🌱", "🎯", "🔒", "🛠️"]
 
 _ENTITY_KINDS = [
-    # type, weight, vi name, en name, vi description, en description
+    # type (one of facts.ENTITY_TYPES), weight, vi name, en name, vi description, en description
     (
         "organization",
         35,
@@ -85,6 +85,22 @@ _ENTITY_KINDS = [
         "{p} Studio",
         "Công cụ cho nhà phát triển trong lĩnh vực {topic}.",
         "A developer tool in the field of {topic}.",
+    ),
+    (
+        "benchmark",
+        3,
+        "{p}-Bench",
+        "{p}-Bench",
+        "Điểm chuẩn đánh giá các mô hình trong lĩnh vực {topic}.",
+        "A benchmark that evaluates models in the field of {topic}.",
+    ),
+    (
+        "method",
+        2,
+        "Phương pháp {p}",
+        "{p} method",
+        "Phương pháp huấn luyện được nhắc đến trong các bài viết về {topic}.",
+        "A training method that appears in articles about {topic}.",
     ),
     (
         "person",

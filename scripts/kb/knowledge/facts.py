@@ -13,13 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, total_ordering
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from kb import yamlio
 from kb.content.project import Project
-from kb.content.schema import Localized, Slug, Strict, Text, problems_from
+from kb.content.schema import LANGS, Localized, Slug, Strict, Text, problems_from
 from kb.errors import ContentError, Problem
 from kb.textutil import MATH, MAX_DATA_BYTES, WORD, read_text, slugify
 
@@ -96,9 +96,29 @@ class Topic(Strict):
     intro: Localized
 
 
+# What an entity is, in the order the entities index groups them: who, what they make, the ideas
+# behind it, how it is measured, and what is published or held about it. Each has a label in
+# data/ui.yml, singular (`type_<type>`, on its page) and plural (`types_<type>`, on the index).
+EntityType = Literal[
+    "organization",
+    "person",
+    "model",
+    "product",
+    "architecture",
+    "method",
+    "dataset",
+    "benchmark",
+    "competition",
+    "report",
+    "event",
+]
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+
+
 class Entity(Strict):
     id: Slug
-    type: Literal["organization", "model", "product", "person"]
+    type: EntityType
+    term: Slug | None = None  # the glossary term that is the same thing (its id in data/glossary.yml)
     name: Localized
     aliases: list[Text] = Field(default_factory=list)
     description: Localized
@@ -181,6 +201,11 @@ class Knowledge:
     def entity_order(self) -> dict[str, int]:
         """Entity id -> its place in entities.yml (the order lists of entities keep)."""
         return {entity_id: i for i, entity_id in enumerate(self.entities)}
+
+    @cached_property
+    def term_entities(self) -> dict[str, Entity]:
+        """Glossary term id -> the entity that is the same thing (the entity's ``term:``)."""
+        return {e.term: e for e in self.entities.values() if e.term}
 
     @cached_property
     def entity_forms(self) -> FormIndex:
@@ -449,8 +474,32 @@ def load_knowledge(project: Project) -> Knowledge:
                     f"an id from data/{fld}.yml",
                 )
 
+    claimed: dict[str, tuple[str, int]] = {}  # term id -> the entity that is it, and that entity's index
     for index, entity in loaded["entities"]:
         check_refs("entities", index, entity.id, "topics", entity.topics, k.topics, "topic")
+        if entity.term is None or entity.term in broken:
+            continue
+        if entity.term not in k.terms:
+            message, expected = f"unknown glossary term {entity.term!r}", "an id from data/glossary.yml"
+        elif (first := claimed.setdefault(entity.term, (entity.id, index)))[0] != entity.id:
+            line = lines_of["entities"].get(f"{first[1]}.term")
+            message = f"glossary term {entity.term!r} is already the entity {first[0]!r} (line {line})"
+            expected = "one entity per term: `term:` on only one of them"
+        else:
+            continue
+        ref_problem("entities", index, entity.id, "term", "term", message, expected)
+    where = {entity.id: index for index, entity in loaded["entities"]}
+    for entity, term, form in unlinked(k):
+        k.problems.append(
+            Problem(
+                paths.show(paths.data / "entities.yml"),
+                f"shares the name {form!r} with glossary term {term.id!r} but is not linked to it",
+                line=lines_of["entities"].get(f"{where[entity.id]}.id"),
+                field=f"{entity.id}.term",
+                expected=f"'term: {term.id}' on the entity if they are the same thing",
+                warning=True,
+            )
+        )
     valid_events = []
     for index, event in loaded["events"]:
         before = len(k.problems)
@@ -474,6 +523,32 @@ def load_knowledge(project: Project) -> Knowledge:
                     )
                 )
     return k
+
+
+def unlinked(k: Knowledge) -> list[tuple[Entity, Term, str]]:
+    """Entities and glossary terms that share a name or an alias (whatever its case) but are not linked.
+
+    An entity already linked to a term, and a term already linked to an
+    entity, are left out. Each pair comes with the entity's form they share,
+    in the order of entities.yml.
+    """
+    linked = k.term_entities
+    by_form: dict[str, list[Term]] = {}
+    for term in k.terms.values():
+        if term.id not in linked:
+            for form in dict.fromkeys(f.casefold() for lang in LANGS for f in term_forms(term, lang)):
+                by_form.setdefault(form, []).append(term)
+    pairs = []
+    for entity in k.entities.values():
+        if entity.term:
+            continue
+        seen: set[str] = set()
+        for form in (entity.name.vi, entity.name.en, *entity.aliases):
+            for term in by_form.get(form.casefold(), []):
+                if term.id not in seen:
+                    seen.add(term.id)
+                    pairs.append((entity, term, form))
+    return pairs
 
 
 # --------------------------------------------------------------------------

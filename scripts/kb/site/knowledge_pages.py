@@ -9,7 +9,7 @@ from bisect import bisect_right
 from collections import Counter
 
 from kb.content.project import Article, Project
-from kb.knowledge.facts import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
+from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
 from kb.site import paging
 from kb.site.ui import UI
@@ -285,9 +285,6 @@ def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI
     return pages | article_list_pages(f"topics/{topic_id}/articles.md", title, articles, lang, ui)
 
 
-KINDS = ("organization", "model", "product", "person")
-
-
 def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
     """/entities/ on one page, or, past the limit, counts per type and a page (or pages) per type."""
     if len(k.entities) <= paging.LIMITS.entities:
@@ -298,14 +295,14 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
         f"{ui('entities_intro')}\n",
     ]
     pages: dict[str, str] = {}
-    for kind in KINDS:
+    for kind in ENTITY_TYPES:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
             continue
-        out.append(f"- [{ui('type_' + kind)}](kind-{kind}.md) · {len(members)}")
+        out.append(f"- [{ui('types_' + kind)}](kind-{kind}.md) · {len(members)}")
         pages |= paging.paginate(
             f"entities/kind-{kind}.md",
-            f"{ui('entities_title')}: {ui('type_' + kind)}",
+            f"{ui('entities_title')}: {ui('types_' + kind)}",
             lambda prefix: "",
             [
                 lambda prefix, e=e: f"- [{e.name[lang]}]({prefix}entities/{e.id}.md) — {e.description[lang]}"
@@ -324,11 +321,11 @@ def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
         f"# {ui('entities_title')}\n",
         f"{ui('entities_intro')}\n",
     ]
-    for kind in ("organization", "model", "product", "person"):
+    for kind in ENTITY_TYPES:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
             continue
-        out.append(f"## {ui('type_' + kind)}\n")
+        out.append(f"## {ui('types_' + kind)}\n")
         out.extend(f"- [{e.name[lang]}]({e.id}.md) — {e.description[lang]}" for e in members)
         out.append("")
     return "\n".join(out)
@@ -348,6 +345,11 @@ def entity_pages(
     ]
     if topics:
         out.append(topics + "\n")
+    if entity.term:
+        term = k.terms[entity.term]
+        out.append(
+            f"<span class='kb-small'>{ui('entity_term')}: [{term.term[lang]}](../glossary.md#{term.id})</span>\n"
+        )
     out.append(f"## {ui('entity_events')}\n")
     out.append(_not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
     out.append(f"## {ui('entity_articles')}\n")
@@ -385,6 +387,12 @@ def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
                 out.append(
                     f"<span class='kb-small'>{ui('glossary_used_in')}: [{article.title(lang)}](articles/{article.slug}.md{anchor})</span>\n"
                 )
+        if entity := k.term_entities.get(term.id):
+            events = len(k.events_of_entity(entity.id))
+            count = f" · {ui('timeline_count', count=events)}" if events else ""
+            out.append(
+                f"<span class='kb-small'>{ui('glossary_entity')}: [{entity.name[lang]}](entities/{entity.id}.md){count}</span>\n"
+            )
     return "\n".join(out)
 
 

@@ -71,7 +71,7 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     paths = project.paths
     uis = load_ui(paths.data, root)
     knowledge = project.cache.get("knowledge") or project.cache.setdefault("knowledge", load_knowledge(project))
-    if knowledge.problems:
+    if any(not p.warning for p in knowledge.problems):  # warnings are for `kb check` to show
         raise ContentError(knowledge.problems)
     site = Site(project, lang, uis, knowledge)
     site.mentions = mentions(project, knowledge)
