@@ -10,8 +10,7 @@ from kb.content.project import ARTICLES, Project, load_project_cached, unsafe_pr
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.ingest import checks, duplicates, read_capture
-from kb.knowledge import audit
-from kb.knowledge import similar
+from kb.knowledge import audit, similar
 from kb.site.pages import Site, load_site
 from kb.textutil import MAX_DATA_BYTES, read_text
 

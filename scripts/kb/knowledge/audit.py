@@ -51,7 +51,20 @@ def section_text(markdown: str, anchor: str | None) -> str:
 # --------------------------------------------------------------------------
 
 _EN_MONTHS = (
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"],
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ],
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
 )
 # Words that place a text relative to its publication date, by the unit they move in.
@@ -172,7 +185,11 @@ def names(text: str) -> list[str]:
     found = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
-        if (any(c.isdigit() for c in word) and not word.isdigit()) or sum(c.isupper() for c in word) >= 2 or (word[0].isupper() and not _SENTENCE_START.search(text[: m.start()])):
+        if (
+            (any(c.isdigit() for c in word) and not word.isdigit())
+            or sum(c.isupper() for c in word) >= 2
+            or (word[0].isupper() and not _SENTENCE_START.search(text[: m.start()]))
+        ):
             found.append(word)
     return found
 
