@@ -27,6 +27,7 @@ def check(root: Path) -> list[Problem]:
                 continue
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
+                problems += site.knowledge.warnings  # names that may be found where they mean something else
                 problems += _content_problems(project, site)
     for article in project.articles:
         for translation in article.translations.values():
