@@ -29,7 +29,7 @@ def check(root: Path) -> list[Problem]:
                 continue
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
-                problems += [p for p in site.knowledge.problems if p.warning]
+                problems += site.knowledge.warnings  # names that may be found where they mean something else
                 problems += _content_problems(project, site)
                 problems += audit.problems(project, site.knowledge)
                 problems += _duplicate_events(project, site)

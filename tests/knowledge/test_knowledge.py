@@ -10,16 +10,8 @@ import pytest
 from kb.cli import main
 from kb.content.project import load_project
 from kb.content.schema import parse_pubdate
-from kb.knowledge.facts import (
-    ENTITY_TYPES,
-    Entity,
-    FormIndex,
-    Knowledge,
-    Term,
-    load_knowledge,
-    parse_event_date,
-    unlinked,
-)
+from kb.knowledge.facts import ENTITY_TYPES, Entity, Knowledge, Term, load_knowledge, parse_event_date, unlinked
+from kb.knowledge.mentions import FormIndex, Name, name_of
 from kb.site.ui import load_ui
 from tests.conftest import ROOT, replace_in
 
@@ -81,6 +73,10 @@ def test_impossible_or_unknown_event_dates_are_refused(raw):
         parse_event_date(raw)
 
 
+def names(pairs: list[tuple[str, str]], kind: str = "entity") -> FormIndex:
+    return FormIndex(name_of(form, kind, item_id, None, case_by_form=kind == "term") for form, item_id in pairs)
+
+
 NAMES = [
     ("Nguyễn Văn An", "an"),
     ("Nguyễn Văn Anh", "anh"),
@@ -100,10 +96,13 @@ NAMES = [
         ("Nguyễn Văn\nAn", set()),  # a name is one line, its words one space apart
         ("Bà Nguyễn Thị Bình và ông Nguyễn Văn An", {"an", "binh"}),
         ("họ Nguyễn, tên Văn An", set()),
-        ("dùng GPT-4o mini.", {"gpt-4o", "gpt-4o-mini"}),  # a longer name holds a shorter one
+        ("dùng GPT-4o mini.", {"gpt-4o-mini"}),  # the longest name wins: GPT-4o is not mentioned inside it
+        ("GPT-4o và GPT-4o mini", {"gpt-4o", "gpt-4o-mini"}),
         ("GPT-4o, rồi GPT-4o-mini", {"gpt-4o"}),
         ("GPT-4o-mini", set()),  # neither: a hyphen continues a name
         ("xGPT-4o", set()),
+        ("GPT-4o.", {"gpt-4o"}),  # a full stop ends a name
+        ("GPT-4o.1 và GPT-4o,5", set()),  # a dot or a comma before a letter or digit continues it
         ("(OpenAI)", {"openai"}),
         ("openai", set()),  # entity names are case-sensitive
         ("tại .NET Lab", {"dotnet"}),  # a name that does not start with a word
@@ -111,7 +110,7 @@ NAMES = [
     ],
 )
 def test_names_are_found_as_whole_names(text, found):
-    assert FormIndex(NAMES, ignore_case=False).found_ids(text) == found
+    assert names(NAMES).found_ids(text) == found
 
 
 _MARKUP_TEXTS = [
@@ -152,18 +151,23 @@ def test_dates_show_their_own_time_zone_however_often_they_are_formatted(raw, vi
         assert ui["en"].date(parse_pubdate(raw)) == en
 
 
-def test_term_forms_ignore_case():
-    index = FormIndex([("mô hình ngôn ngữ lớn", "llm"), ("Mô hình", "model")], ignore_case=True)
-    assert index.found_ids("Các MÔ HÌNH NGÔN NGỮ LỚN") == {"llm", "model"}
-    assert index.found_ids("mô hình ngôn ngữ") == {"model"}
+def test_term_forms_in_small_letters_ignore_case_and_capitalised_ones_do_not():
+    index = names(
+        [("mô hình ngôn ngữ lớn", "llm"), ("mô hình", "model"), ("GAN", "gan"), ("generative AI", "g")], "term"
+    )
+    assert index.found_ids("Các MÔ HÌNH NGÔN NGỮ LỚN") == {"llm"}  # not "mô hình" inside it
+    assert index.found_ids("Mô hình ngôn ngữ") == {"model"}
+    assert index.found_ids("GAN, không phải gan hay Gan") == {"gan"}
+    assert index.found_ids("Generative AI và generative AI, không phải Generative ai") == {"g"}
+    assert [s.start for s in index.find("Generative AI và generative AI; generative ai")] == [0, 17]
 
 
 def test_names_sharing_a_family_name_are_not_all_tried():
     """The cost of finding names grows with the names a text may hold, not with every name known."""
-    names = [(f"Nguyễn Văn Người{i}", f"p{i}") for i in range(500)] + [("Nguyễn Thị Bình", "binh")]
-    index = FormIndex(names, ignore_case=False)
+    people = [(f"Nguyễn Văn Người{i}", f"p{i}") for i in range(500)] + [("Nguyễn Thị Bình", "binh")]
+    index = FormIndex(Name(form, "entity", item_id) for form, item_id in people)
     text = "Bà Nguyễn Thị Bình gặp ông Nguyễn Hữu Cường."
-    assert [entry[2] for entry in index.candidates(index.plain(text))] == ["binh"]
+    assert [name.id for name in index.candidates(text)] == ["binh"]
     assert index.found_ids(text) == {"binh"}
 
 

@@ -265,9 +265,9 @@ def test_kb_suggest_on_a_real_article_proposes_its_dated_events(capsys):
 
 def test_kb_suggest_measure_keeps_its_recorded_share(knowledge):
     result = recall.measure(knowledge, load_project(ROOT))
-    # recorded in CONTRIBUTING.md ("Suggestions"): 21 of 23 (91%); 7 of 49 suggestions match no event
+    # recorded in CONTRIBUTING.md ("How good the suggestions are"): 20 of 22 (91%); 6 of 49 match no event
     assert len(result.explicit) >= 20
-    assert result.share >= 0.91, result.report()
+    assert result.share >= 0.9, result.report()
     assert result.noise <= 0.15 * result.candidates, result.report()
 
 

@@ -149,7 +149,7 @@ def test_glossary_links_and_mentions_leave_math_alone():
     assert "$p_{\\text{GenAI}}$" in linked and "$$\n\\text{GenAI} + \\text{OpenAI}\n$$" in linked
     assert re.search(r'rồi \[GenAI\]\(\.\./glossary\.md#generative-ai "[^"]+"\)\{ \.kb-term \} của OpenAI', linked)
     assert "OpenAI" not in prose("Chỉ $\\text{OpenAI}$ và \\(x\\).")
-    assert [e.id for e in mentioned_entities(k, ["$\\text{OpenAI}$"])] == []
+    assert [e.id for e in mentioned_entities(k, [("vi", "$\\text{OpenAI}$")])] == []
 
 
 def test_translation_structure_counts_formulas_and_not_their_digits():

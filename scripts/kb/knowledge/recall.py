@@ -58,7 +58,9 @@ def explicit_sentence(k: Knowledge, project: Project, event: Event) -> str | Non
             continue
         if not written.search(s.text):
             continue
-        if _particular(k, event) & k.entity_forms.found_ids(s.text):
+        text, paragraph = s.in_paragraph()
+        named = {m.name.id for m in k.names("vi").find(text, paragraph, first=True) if m.name.kind == "entity"}
+        if _particular(k, event) & named:
             return s.text
     return None
 

@@ -33,6 +33,16 @@ MAX_DUPLICATES = 3
 class Sentence:
     text: str
     section: str | None
+    paragraph: str = ""  # the paragraph it is in (what names' context rules read), and where in it
+    offset: int = 0
+
+    def in_paragraph(self, start: int = 0, end: int | None = None) -> tuple[str, str]:
+        """A part of the sentence (all of it by default) as a text the length of its paragraph, with
+        the rest blanked out, and the paragraph: for :meth:`FormIndex.find` and its context rules."""
+        paragraph = self.paragraph or self.text
+        end = len(self.text) if end is None else end
+        first, last = self.offset + start, self.offset + end
+        return " " * first + paragraph[first:last] + " " * (len(paragraph) - last), paragraph
 
 
 def sentences(article: Article) -> Iterator[Sentence]:
@@ -47,9 +57,12 @@ def sentences(article: Article) -> Iterator[Sentence]:
         text = _EMPHASIS.sub("", prose(text)).strip(" -*>")
         text = re.sub(r"\s+", " ", re.sub(r"^\d+\.\s+", "", text))
         text = re.sub(r"^[^\w\"“(]+", "", text)  # a list item's emoji
+        at = 0
         for part in _SENTENCE_END.split(text):
-            if part.strip():
-                yield Sentence(part.strip(), section)
+            if part := part.strip():
+                at = text.find(part, at)
+                yield Sentence(part, section, text, at)
+                at += len(part)
 
     for line in article.body.split("\n"):
         if re.match(r"^(`{3,}|~{3,})", line):
@@ -84,11 +97,12 @@ class EventCandidate:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (event id, why)
 
 
-def _segment(sentence: str, mentions: list[DateMention], index: int) -> str:
-    """The part of a sentence that belongs to one of its dates: from the previous date to the next."""
+def _segment(sentence: Sentence, mentions: list[DateMention], index: int) -> tuple[str, str]:
+    """The part of a sentence that belongs to one of its dates, from the previous date to the next (as
+    :meth:`Sentence.in_paragraph` gives it)."""
     start = mentions[index - 1].end if index else 0
-    end = mentions[index + 1].start if index + 1 < len(mentions) else len(sentence)
-    return sentence[start:end]
+    end = mentions[index + 1].start if index + 1 < len(mentions) else len(sentence.text)
+    return sentence.in_paragraph(start, end)
 
 
 def _topics(k: Knowledge, article: Article, entities: list[str]) -> list[str]:
@@ -98,9 +112,11 @@ def _topics(k: Knowledge, article: Article, entities: list[str]) -> list[str]:
     return both[:3] or list(dict.fromkeys(from_entities))[:2] or tags[:1]
 
 
-def _entities(k: Knowledge, text: str) -> list[str]:
+def _entities(k: Knowledge, text: str, context: str | None = None) -> list[str]:
+    """The entities a text names (``context``, of the same length, is what their context rules read)."""
     order = k.entity_order
-    return sorted(k.entity_forms.found_ids(text), key=order.__getitem__)
+    found = {s.name.id for s in k.names("vi").find(text, context, first=True) if s.name.kind == "entity"}
+    return sorted(found, key=order.__getitem__)
 
 
 def event_candidates(k: Knowledge, article: Article) -> list[EventCandidate]:
@@ -114,9 +130,9 @@ def event_candidates(k: Knowledge, article: Article) -> list[EventCandidate]:
         if s.section != section:  # a relative date counts from a date of its own section
             section, previous, last_entities = s.section, None, []
         mentions = find_dates(s.text, published, previous)
-        in_sentence = _entities(k, s.text)
+        in_sentence = _entities(k, *s.in_paragraph())
         for i, mention in enumerate(mentions):
-            entities = _entities(k, _segment(s.text, mentions, i)) or in_sentence or last_entities
+            entities = _entities(k, *_segment(s, mentions, i)) or in_sentence or last_entities
             candidate = EventCandidate(
                 mention.date, mention, s.text, s.section, entities, _topics(k, article, entities)
             )
@@ -276,14 +292,18 @@ def entity_candidates(k: Knowledge, article: Article, ordinary: set[str]) -> lis
 
 
 def _known(k: Knowledge, name: str) -> bool:
-    """Whether a name is an entity's name or alias, or made only of known names and ordinary words."""
-    forms = k.entity_forms
-    if k.entity_forms.found_ids(name) and any(form == name for form, _, _ in forms.candidates(forms.plain(name))):
+    """Whether a name is an entity's name or alias, or made only of known names and ordinary words.
+
+    Forms are compared as written, whatever their context rules ("R1" is known even where
+    no "DeepSeek" is near): a candidate is a name nothing in the data has.
+    """
+    index = k.names("vi")
+    forms = sorted({n.form for n in index.candidates(name) if n.kind == "entity"}, key=lambda f: (-len(f), f))
+    if name in forms:
         return True
     rest = name
-    for form, _, _ in sorted(forms.candidates(forms.plain(name)), key=lambda f: -len(f[0])):
-        if forms.occurs(form, rest):
-            rest = rest.replace(form, " ")
+    for form in forms:
+        rest = re.sub(rf"(?<![\w-]){re.escape(form)}(?![\w-])", " ", rest)
     return not re.search(r"[A-Z0-9]", rest)
 
 
@@ -394,7 +414,7 @@ def _head(text: str, limit: int = 5) -> str:
 
 def term_candidates(k: Knowledge, article: Article) -> list[TermCandidate]:
     known = {f.casefold() for t in k.terms.values() for lang in ("vi", "en") for f in term_forms(t, lang)}
-    known |= {f.casefold() for e in k.entities.values() for f in (e.name.vi, e.name.en, *e.aliases)}
+    known |= {f.casefold() for e in k.entities.values() for f in (e.name.vi, e.name.en, *(a.form for a in e.aliases))}
     found: dict[tuple[str, str], TermCandidate] = {}
 
     def add(vi: str, en: str, pattern: str, s: object) -> None:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import heapq
 import html
 import re
-from bisect import bisect_right
 from collections import Counter
 
 from kb.content.project import Article, Project
-from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
+from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
 from kb.site import paging
 from kb.site.ui import UI
@@ -488,91 +487,49 @@ _PROTECTED = re.compile(
 def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[str] | None = None) -> str:
     """Link the first use of each glossary term to its entry, with its definition as tooltip.
 
-    Headings, links, images, code, HTML, bold labels and TeX math are left alone. The
-    link's title shows on hover and on keyboard focus (Material's tooltips).
+    Headings, links, images, code, HTML, bold labels and TeX math are left alone.
+    Terms are found as every name is (:mod:`kb.knowledge.mentions`): whole words,
+    with their case and context rules, and not inside a longer name of an entity
+    or a term. The link's title shows on hover and on keyboard focus (Material's
+    tooltips).
     """
-    index = k.term_forms_index(lang)
     done: set[str] = used if used is not None else set()
-    plain_text = index.plain(markdown)  # case folding keeps line ends, so its lines are the page's
-    in_page = index.candidates(plain_text)  # looked up once
-    lines, plain_lines = markdown.split("\n"), plain_text.split("\n")
-    math = _math_by_line(markdown, lines)
-    starts = [0]
-    for plain in plain_lines:
-        starts.append(starts[-1] + len(plain) + 1)
-    # Each name waits at the next line its text is on (found at C speed): a line is
-    # only tried with the names on it, not with every name of the page.
-    waiting: dict[int, list[tuple[str, str, str]]] = {}
-
-    def wait(entry: tuple[str, str, str], start: int) -> None:
-        if (at := plain_text.find(entry[1], start)) != -1:
-            waiting.setdefault(bisect_right(starts, at) - 1, []).append(entry)
-
-    for entry in in_page:
-        wait(entry, 0)
-    for number, line in enumerate(lines):
-        here = waiting.pop(number, None)
-        if here is None:
+    out, last = [], 0
+    for span in k.names(lang).find(_linkable(markdown), context=markdown, first=True):
+        name = span.name
+        if name.kind != "term" or name.id in done or span.start < last:
             continue
-        here = [e for e in here if e[2] not in done and e[1] in plain_lines[number]]
-        stripped = line.lstrip()
-        if here and not stripped.startswith(("#", "!", "{:", "<", "|", "---")):
-            patterns = [(index.pattern(form), k.terms[term_id]) for form, _, term_id in here]
-            patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
-            lines[number] = _link_line(line, patterns, done, prefix, lang, math.get(number, ()))
-        for entry in here:
-            if entry[2] not in done:
-                wait(entry, starts[number + 1])
-    return "\n".join(lines)
+        title = k.terms[name.id].definition[lang].replace('"', "&quot;")
+        out += [
+            markdown[last : span.start],
+            f'[{markdown[span.start : span.end]}]({prefix}glossary.md#{name.id} "{title}"){{ .kb-term }}',
+        ]
+        last = span.end
+        done.add(name.id)
+    out.append(markdown[last:])
+    return "".join(out)
 
 
-def _math_by_line(markdown: str, lines: list[str]) -> dict[int, list[tuple[int, int]]]:
-    """Line number -> the (start, end) columns of TeX math on that line (math may span lines)."""
-    spans = math_spans(markdown)
+_UNLINKED_LINES = ("#", "!", "{:", "<", "|", "---")
+
+
+def _linkable(markdown: str) -> str:
+    """The page with what is never linked blanked out (same length, same lines): protected parts,
+    TeX math, and lines that are headings, images, attribute lists, HTML, tables or rules."""
+    spans = [m.span() for m in _PROTECTED.finditer(markdown)] + math_spans(markdown)
+    at = 0
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(_UNLINKED_LINES):
+            spans.append((at, at + len(line)))
+        at += len(line) + 1
     if not spans:
-        return {}
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    by_line: dict[int, list[tuple[int, int]]] = {}
-    for start, end in spans:
-        first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
-        for number in range(first, last + 1):
-            column = starts[number]
-            by_line.setdefault(number, []).append(
-                (max(start, column) - column, min(end, column + len(lines[number])) - column)
-            )
-    return by_line
-
-
-def _link_line(
-    line: str,
-    patterns: list[tuple[re.Pattern[str], Term]],
-    done: set[str],
-    prefix: str,
-    lang: str,
-    math: list[tuple[int, int]] | tuple[()] = (),
-) -> str:
-    segments, last = [], 0
-    for start, end in sorted([m.span() for m in _PROTECTED.finditer(line)] + list(math)):
+        return markdown
+    out, last = [], 0
+    for start, end in sorted(spans):
         if end <= last:
             continue
         start = max(start, last)
-        segments += [(line[last:start], True), (line[start:end], False)]
+        out += [markdown[last:start], re.sub(r"[^\n]", " ", markdown[start:end])]
         last = end
-    segments.append((line[last:], True))
-    out = []
-    for text, free in segments:
-        if not free:
-            out.append(text)
-            continue
-        links: list[str] = []
-        for rx, term in patterns:
-            if term.id in done or not (match := rx.search(text)):
-                continue
-            title = term.definition[lang].replace('"', "&quot;")
-            links.append(f'[{match.group(0)}]({prefix}glossary.md#{term.id} "{title}"){{ .kb-term }}')
-            text = f"{text[: match.start()]}\x00{len(links) - 1}\x00{text[match.end() :]}"
-            done.add(term.id)
-        out.append(re.sub("\x00(\\d+)\x00", lambda m, links=links: links[int(m[1])], text))
+    out.append(markdown[last:])
     return "".join(out)

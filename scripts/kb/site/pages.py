@@ -51,7 +51,12 @@ def mentions(project: Project, knowledge: Knowledge) -> dict[str, list[str]]:
     """Article slug -> the entities its text mentions, in either language (computed once per project)."""
     if "mentions" not in project.cache:
         project.cache["mentions"] = {
-            a.slug: [e.id for e in mentioned_entities(knowledge, [a.body, *(t.body for t in a.translations.values())])]
+            a.slug: [
+                e.id
+                for e in mentioned_entities(
+                    knowledge, [(DEFAULT_LANG, a.body), *((t.lang, t.body) for t in a.translations.values())]
+                )
+            ]
             for a in project.articles
         }
     return project.cache["mentions"]
@@ -193,7 +198,7 @@ def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
     """
     if not k.terms:
         return set()
-    return k.term_forms_index(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)))
+    return k.names(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)), "term")
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:
