@@ -160,6 +160,8 @@ def test_term_forms_in_small_letters_ignore_case_and_capitalised_ones_do_not():
     assert index.found_ids("GAN, không phải gan hay Gan") == {"gan"}
     assert index.found_ids("Generative AI và generative AI, không phải Generative ai") == {"g"}
     assert [s.start for s in index.find("Generative AI và generative AI; generative ai")] == [0, 17]
+    # A name's first use is the first in the text, whichever way its first letter is written.
+    assert [s.start for s in index.find("generative ai; Generative AI, generative AI", first=True)] == [15]
 
 
 def test_names_sharing_a_family_name_are_not_all_tried():

@@ -218,6 +218,16 @@ class Knowledge:
             cache[lang] = FormIndex([*(n for e in self.entities.values() for n in entity_names(e)), *terms])
         return cache[lang]
 
+    def mention_names(self, lang: str) -> FormIndex:
+        """Every entity's names, and the names of terms that hold one (they hide it): to find mentions,
+        without trying every term on every article."""
+        cache = self.__dict__.setdefault("_entity_names", {})
+        if lang not in cache:
+            entities = [n for e in self.entities.values() for n in entity_names(e)]
+            holders = [n for n in self.names(lang).holding(entities) if n.kind != "entity"]
+            cache[lang] = FormIndex([*entities, *holders])
+        return cache[lang]
+
 
 def _with_rules(kind: str, item_id: str, forms: list[str], aliases: list[AliasRule], *, by_form: bool) -> list[Name]:
     """An item's names, each with its alias's rules (an alias of the same form gives a name its rules)."""
@@ -512,7 +522,7 @@ def mentioned_entities(k: Knowledge, texts: Iterable[tuple[str, str]]) -> list[E
     """Entities mentioned in any of the texts, each given as (language, Markdown)."""
     found: set[str] = set()
     for lang, text in texts:
-        found |= k.names(lang).found_ids(prose(text), "entity")
+        found |= k.mention_names(lang).found_ids(prose(text), "entity")
     order = k.entity_order
     return [k.entities[entity_id] for entity_id in sorted(found, key=order.__getitem__)]
 

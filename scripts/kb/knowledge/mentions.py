@@ -184,6 +184,11 @@ class FormIndex:
                             self._holders.setdefault(id(name), []).append((longer, at))
                         at = folded.find(inner, at + 1)
 
+    def holding(self, names: Iterable[Name]) -> list[Name]:
+        """The longer names that hold any of these names (those that can hide them)."""
+        held = [holder for name in names for holder, _ in self._holders.get(id(name), ())]
+        return list({id(h): h for h in held}.values())
+
     def _all(self) -> Iterable[Name]:
         for names in self._whole.values():
             yield from names
@@ -255,13 +260,16 @@ def _is_at(name: Name, text: str, folded: str, same_length: bool, start: int) ->
 
 
 def _occurrences(name: Name, text: str, folded: str, same_length: bool) -> Iterable[tuple[int, int]]:
+    """Where a name is written in a text, in text order (whole words or not)."""
     if name.sensitive or same_length:
         haystack = text if name.sensitive else folded
+        found = []
         for variant in name.variants:
             at = haystack.find(variant)
             while at != -1:
-                yield at, at + len(variant)
+                found.append((at, at + len(variant)))
                 at = haystack.find(variant, at + 1)
+        yield from sorted(found) if len(name.variants) > 1 else found
     else:
         for m in _insensitive(name.form).finditer(text):
             yield m.span()
