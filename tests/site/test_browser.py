@@ -33,6 +33,7 @@ PAGE_TYPES = {
     "topic": "topics/open-models/",
     "entity": "entities/deepseek/",
     "glossary": "glossary/",
+    "downloads": "downloads/",
     "about": "about/",
     "translations": "translations/",
 }

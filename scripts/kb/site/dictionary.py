@@ -116,7 +116,7 @@ def _nowrap(text: str) -> str:
 def _dates_table(site: Site) -> list[str]:
     ui = site.ui
     rows = [
-        f"| {ui('dict_precision')} | `date` | {ui('dict_label')} | `start` – `end` | iCalendar `DTSTART` – `DTEND` |",
+        f"| {ui('dict_precision')} | `date` | {ui('dict_label')} | `start` – `end` | {ui('dict_ical')} |",
         "|---|---|---|---|---|",
     ]
     for raw in EXAMPLES:
