@@ -74,13 +74,14 @@ def newest_articles(site: Site) -> list[Article]:
 
 def newest_events(site: Site) -> list[tuple[Event, Article]]:
     """The events of the newest sources: by their article's publication, then their own date, newest first."""
-    pairs = []
-    for e in site.knowledge.events:
-        article = site.project.article(e.source.article)
-        if article is not None:
-            pairs.append((e, article))
+    articles = _by_slug(site)
+    pairs = [(e, articles[e.source.article]) for e in site.knowledge.events if e.source.article in articles]
     pairs.sort(key=lambda p: (p[1].meta.published.sort_key, p[0].date.key, p[0].id), reverse=True)
     return pairs[:FEED_EVENTS]
+
+
+def _by_slug(site: Site) -> dict[str, Article]:
+    return {a.slug: a for a in site.project.articles}
 
 
 def _updated(article: Article) -> PubDate:
@@ -252,16 +253,18 @@ def ical_text(value: str) -> str:
 
 def fold(line: str) -> str:
     """A content line folded at 75 octets (continuations start with a space), never inside a UTF-8 character."""
-    out, current, size = [], [], 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if size + width > 75:
-            out.append("".join(current))
-            current, size = [" "], 1
-        current.append(char)
-        size += width
-    out.append("".join(current))
-    return "\r\n".join(out)
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line
+    parts, start, width = [], 0, 75
+    while len(data) - start > width:
+        cut = start + width
+        while data[cut] & 0xC0 == 0x80:  # a continuation byte: cut before its character
+            cut -= 1
+        parts.append(data[start:cut])
+        start, width = cut, 74  # a continuation line's space counts
+    parts.append(data[start:])
+    return b"\r\n ".join(parts).decode("utf-8")
 
 
 def _ical_date(day: dt.date) -> str:
@@ -272,13 +275,13 @@ def _utc_stamp(when: PubDate) -> str:
     return when.value.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def vevent(site: Site, base: str, event: Event, host: str) -> list[str]:
+def vevent(site: Site, base: str, event: Event, host: str, articles: dict[str, Article]) -> list[str]:
     """One event, all-day over its period: DTEND is the day after its last day (RFC 5545's end is exclusive)."""
     lang, ui, k = site.lang, site.ui, site.knowledge
     start, end = period(event.date)
     label = knowledge_pages.event_date(event.date, ui)
     summary = event.title[lang] if event.date.precision == "day" else f"{event.title[lang]} ({label})"
-    article = site.project.article(event.source.article)
+    article = articles.get(event.source.article)
     title = article.title(lang) if article else event.source.article
     description = [
         event.description[lang],
@@ -319,8 +322,9 @@ def calendar(site: Site, base: str, site_name: str) -> bytes:
         f"X-WR-CALNAME:{ical_text(site_name + ': ' + site.ui('timeline_title'))}",
         f"X-WR-CALDESC:{ical_text(site.ui('calendar_about'))}",
     ]
+    articles = _by_slug(site)
     for event in site.knowledge.events:
-        lines.extend(vevent(site, base, event, host))
+        lines.extend(vevent(site, base, event, host, articles))
     lines.append("END:VCALENDAR")
     return ("\r\n".join(fold(line) for line in lines) + "\r\n").encode("utf-8")
 
