@@ -387,6 +387,7 @@ def table_files(site: Site, site_url: str | None, site_name: str) -> dict[str, b
 # Which tables each generated page shows (by its source path, or the folder of its pages).
 LINKED = {
     "timeline.md": ("events",),
+    "timeline/": ("events",),  # a year's page, once the timeline is split by year
     "topics/index.md": ("topics", "events"),
     "topics/": ("topics", "events"),
     "entities/index.md": ("entities", "events"),
