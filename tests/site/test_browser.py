@@ -34,6 +34,7 @@ PAGE_TYPES = {
     "entity": "entities/deepseek/",
     "entity-linked-to-a-term": "entities/transformer/",
     "glossary": "glossary/",
+    "downloads": "downloads/",
     "about": "about/",
     "translations": "translations/",
 }

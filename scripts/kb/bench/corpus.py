@@ -35,7 +35,15 @@ from kb.textutil import read_text, short_hash, slugify
 # Article images point at this host; the benchmark's server stands in for it with a placeholder.
 IMAGE_HOST = "https://static.example.org/images/"
 # What make_corpus copies from the real project, besides the top-level pages of docs/<lang>/.
-COPIED = ("mkdocs.yml", "mkdocs.en.yml", "overrides", "scripts/kb", "data/ui.yml", "data/topics.yml")
+COPIED = (
+    "mkdocs.yml",
+    "mkdocs.en.yml",
+    "overrides",
+    "scripts/kb",
+    "data/ui.yml",
+    "data/topics.yml",
+    "data/downloads.yml",
+)
 
 # --------------------------------------------------------------------------
 # One article: its blocks in the seed, after ingest, and in English

@@ -22,7 +22,7 @@ from mkdocs.structure.pages import Page
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.search import pagefind
-from kb.site import article_pages, pages
+from kb.site import article_pages, feeds, pages
 from kb.site.finish import PageWork
 from kb.site.ui import UI
 from kb.textutil import read_text
@@ -67,6 +67,7 @@ def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]
     if site_url:
         root_url = site_url.removesuffix(article_pages.lang_root(lang)).rstrip("/") + "/"
         extra["kb_roots"] = {other: root_url + article_pages.lang_root(other) for other in LANGS}
+    extra["kb_feeds"] = feeds.head_links(ui)  # announced in every page's head (overrides/partials/kb-feeds.html)
     extra["kb_search"] = {
         "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{pagefind.BUNDLE}/",
         "strings": search_strings(ui),
@@ -98,6 +99,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
     for src_uri, content in sorted(site.pages.items()):
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, data in sorted(site.static.items()):
+        files.append(File.generated(config, src_uri, content=data))
+    # The downloads, the calendar and the feeds (kb.site.downloads, kb.site.feeds): absolute addresses need site_url.
+    for src_uri, data in sorted(feeds.site_files(site, config.site_url, config.site_name).items()):
         files.append(File.generated(config, src_uri, content=data))
     return files
 

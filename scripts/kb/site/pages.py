@@ -14,7 +14,7 @@ from kb.content.project import ARTICLES, Article, HumanPage, Project, load_proje
 from kb.content.schema import DEFAULT_LANG
 from kb.errors import ContentError, Problem
 from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
-from kb.site import article_pages, knowledge_pages
+from kb.site import article_pages, dictionary, downloads, knowledge_pages
 from kb.site.ui import UI, load_ui
 
 
@@ -130,6 +130,11 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     add("glossary.md", knowledge_pages.glossary(k, project, lang, ui))
     for src_uri, content in article_pages.translations_pages(project, lang, ui, uis).items():
         add(src_uri, content)
+    text = project.cache.get("dictionary") or project.cache.setdefault(
+        "dictionary", dictionary.load_dictionary(paths.data, root)
+    )
+    add(downloads.PAGE, dictionary.page(site, text))
+    downloads.add_links(site)
 
     # A page people wrote but not (or only as a draft) in this language: the original, with a notice.
     for page in project.pages:
