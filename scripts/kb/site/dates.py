@@ -55,7 +55,7 @@ class FileHistory:
 def git_history(root: Path, folders: tuple[str, ...] = HISTORY_FOLDERS) -> dict[str, FileHistory] | None:
     """Path relative to ``root`` -> its first and last commit dates; None without a usable history.
 
-    Two git processes whatever the size of the project. A shallow clone's
+    Three git processes whatever the size of the project. A shallow clone's
     oldest commit would claim to have added every file: no history then.
     """
     try:
@@ -90,17 +90,26 @@ def git_history(root: Path, folders: tuple[str, ...] = HISTORY_FOLDERS) -> dict[
             encoding="utf-8",
             check=False,
         )
+        # Files committed and still tracked: a file removed from git keeps its past commits in the log.
+        tracked = subprocess.run(
+            ["git", "-C", str(root), "-c", "core.quotepath=off", "ls-files", "--full-name", "--", *folders],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+        )
     except (OSError, ValueError):
         return None
-    if log.returncode != 0:
+    if log.returncode != 0 or tracked.returncode != 0:
         return None
     lead = "" if prefix == "." else prefix + "/"
+    current = set(tracked.stdout.splitlines())
     history: dict[str, FileHistory] = {}
     for record in log.stdout.split(_RECORD)[1:]:  # newest commit first
         stamp, _, names = record.partition("\n")
         when = dt.datetime.fromisoformat(stamp.strip()).astimezone(dt.UTC).date()
         for name in names.splitlines():
-            if not name or not name.startswith(lead):
+            if not name or not name.startswith(lead) or name not in current:
                 continue
             path = name.removeprefix(lead)
             known = history.get(path)
