@@ -91,6 +91,33 @@ def test_an_as_of_naming_no_article_is_one_clear_problem(project: Path):
 # Structured data and link previews
 # --------------------------------------------------------------------------
 
+PAGE_KINDS = [
+    ("index.md", "home"),
+    ("about.md", "page"),
+    ("articles/rewind-ai-2024.md", "article"),
+    ("articles/index.md", "list"),
+    ("articles/2024.md", "list"),
+    ("timeline.md", "timeline"),
+    ("timeline/2024/2.md", "timeline"),
+    ("topics/index.md", "list"),
+    ("topics/llm.md", "topic"),
+    ("topics/llm/articles.md", "list"),
+    ("entities/index.md", "list"),
+    ("entities/kind-model.md", "list"),  # the entity index by type, at scale: no entity of that id
+    ("entities/openai.md", "entity"),
+    ("entities/openai/articles/2.md", "list"),
+    ("glossary.md", "glossary"),
+    ("translations.md", "list"),
+]
+
+
+@pytest.mark.parametrize(("src_uri", "expected"), PAGE_KINDS, ids=[c[0] for c in PAGE_KINDS])
+def test_each_page_kind_is_told_by_its_path_and_the_data(src_uri, expected):
+    article = PROJECT.article(src_uri.removeprefix("articles/").removesuffix(".md"))
+    human = any(p.src_uri == src_uri for p in PROJECT.pages)
+    assert pagemeta.kind(src_uri, article, human, K) == expected
+
+
 EVENT_DATES = [
     ("2025-03-16", {"startDate": "2025-03-16"}),
     ("2025-03", {"startDate": "2025-03"}),

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from kb.content.project import ARTICLES, Article
 from kb.content.schema import DEFAULT_LANG, LANGS
-from kb.knowledge.facts import EventDate
+from kb.knowledge.facts import EventDate, Knowledge
 from kb.site import asof
 from kb.site.dates import PageDates, pubdate
 from kb.site.ui import UI
@@ -89,8 +89,9 @@ def shorten(text: str, limit: int = DESCRIPTION_MAX) -> str:
     return cut + "…"
 
 
-def kind(src_uri: str, article: Article | None, human: bool) -> str:
-    """The kind of page: article, timeline, topic, entity, glossary, home, page (a person's) or list."""
+def kind(src_uri: str, article: Article | None, human: bool, k: Knowledge) -> str:
+    """The kind of page: article, timeline, topic, entity, glossary, home, page (a person's) or list
+    (the index pages, a topic's or an entity's further pages of articles, the entity index by type)."""
     parts = src_uri.removesuffix(".md").split("/")
     if article is not None:
         return "article"
@@ -98,8 +99,10 @@ def kind(src_uri: str, article: Article | None, human: bool) -> str:
         return "home" if src_uri == "index.md" else "page"
     if parts[0] in {"timeline", "glossary"}:
         return parts[0]
-    if parts[0] in {"topics", "entities"} and len(parts) == 2 and parts[1] not in {"index"}:
-        return parts[0][:-1] if parts[0] == "topics" else "entity"
+    if len(parts) == 2 and parts[0] == "topics" and parts[1] in k.topics:
+        return "topic"
+    if len(parts) == 2 and parts[0] == "entities" and parts[1] in k.entities:
+        return "entity"
     return "list"
 
 
@@ -405,7 +408,7 @@ def finish_page(content: str, page, config, site, dates: PageDates) -> tuple[str
     lang, src_uri = site.lang, page.file.src_uri
     article = site.article_for(src_uri)
     human = site.human_page(src_uri) is not None
-    page_kind = kind(src_uri, article, human)
+    page_kind = kind(src_uri, article, human, site.knowledge)
     roots = dict(config.extra.get("kb_roots") or {})
     path = page.url
     info = PageInfo(
