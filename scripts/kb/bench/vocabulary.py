@@ -251,6 +251,8 @@ def make_entities(count: int, real: list[dict], topics: dict[str, dict], rng: ra
     result: list[Mentionable] = []
     used_ids: set[str] = set()
     for data in real[:count]:
+        # A real entity's "as of" names a real article, which a synthetic corpus does not have.
+        data = {key: value for key, value in data.items() if key != "as_of"}
         used_ids.add(data["id"])
         if forms := _entity_forms(data):
             result.append(Mentionable(data["id"], forms, data, list(data.get("topics", []))))

@@ -125,6 +125,8 @@ class Entity(Strict):
     aliases: list[Alias] = Field(default_factory=list)
     description: Localized
     topics: list[Slug] = Field(default_factory=list)
+    # The article whose publication date the description is "as of" (a situation that moves: a ranking, a role).
+    as_of: Slug | None = None
 
 
 class SourceRef(Strict):
@@ -147,6 +149,8 @@ class Event(Strict):
     topics: Annotated[list[Slug], AfterValidator(_at_least_one)]
     source: SourceRef
     note: Localized | None = None
+    # The description states a situation that moves (a valuation, a ranking, user counts): "as of" its source's date.
+    as_of: bool = False
 
 
 class Aliases(Strict):
@@ -390,6 +394,16 @@ def load_knowledge(project: Project) -> Knowledge:
     claimed: dict[str, tuple[str, int]] = {}  # term id -> the entity that is it, and that entity's index
     for index, entity in loaded["entities"]:
         check_refs("entities", index, entity.id, "topics", entity.topics, k.topics, "topic")
+        if entity.as_of and entity.as_of not in articles:
+            ref_problem(
+                "entities",
+                index,
+                entity.id,
+                "as_of",
+                "as_of",
+                f"unknown article {entity.as_of!r}",
+                "the slug of an article in seeds/*.yml",
+            )
         if entity.term is None or entity.term in broken:
             continue
         if entity.term not in k.terms:

@@ -10,7 +10,7 @@ from collections import Counter
 from kb.content.project import Article, Project
 from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
-from kb.site import paging
+from kb.site import asof, paging
 from kb.site.ui import UI
 from kb.textutil import fold, math_spans
 
@@ -62,7 +62,7 @@ def event_block(event: Event, k: Knowledge, project: Project, lang: str, ui: UI,
     lines = [
         f"{'#' * level} {event_date(event.date, ui)} · {event.title[lang]} {{#{event.id}}}",
         "",
-        event.description[lang],
+        asof.describe(event, project, lang, ui),
         "",
         f"<span class='kb-small {NOINDEX}'>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</span>",
         "",
@@ -340,7 +340,7 @@ def entity_pages(
         paging.front(entity.name[lang]),
         f"# {names}\n",
         f"<span class='kb-small'>{ui('type_' + entity.type)}</span>\n",
-        f"{entity.description[lang]}\n",
+        f"{asof.describe(entity, project, lang, ui)}\n",
     ]
     if topics:
         out.append(topics + "\n")

@@ -14,7 +14,7 @@ from kb.content.project import ARTICLES, Article, HumanPage, Project, load_proje
 from kb.content.schema import DEFAULT_LANG
 from kb.errors import ContentError, Problem
 from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
-from kb.site import article_pages, dictionary, downloads, knowledge_pages
+from kb.site import article_pages, dates, dictionary, downloads, knowledge_pages, pagemeta
 from kb.site.ui import UI, load_ui
 
 
@@ -177,7 +177,7 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             body, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
             site.terms_used.setdefault(src_uri, set()).update(used)
         return (
-            article_pages.article_header(article, lang, ui, _topic_links(article, site))
+            article_pages.article_header(article, lang, ui, _topic_links(article, site), _added(article, site))
             + (article_pages.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
             + body
             + article_pages.article_footer(article, lang, ui)
@@ -204,6 +204,12 @@ def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
     if not k.terms:
         return set()
     return k.names(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)), "term")
+
+
+def _added(article: Article, site: Site) -> str | None:
+    """'Added here: date' when git knows when the article's seed was committed (kb.site.dates)."""
+    history = dates.page_dates(site.project, site.knowledge, site.mentions)
+    return pagemeta.added_fact(history.added(article), site.ui)
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:
