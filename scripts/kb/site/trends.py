@@ -29,7 +29,8 @@ from kb.site.ui import UI
 
 TRENDS_MARKER = "<!-- kb:trends -->"
 DENSE_YEAR = 24
-MAX_PERIODS = 12
+MAX_PERIODS = 6  # with two-line topic names, the chart fits a phone's 390 px
+WRAP = 16  # a topic name longer than this goes on two lines
 LATEST_EVENTS = 5
 TOP_ENTITIES = 8
 
@@ -95,7 +96,10 @@ def topic_counts(k: Knowledge, ui: UI) -> TopicCounts:
     keys = sorted(columns)
     periods: list[Period] = []
     if len(keys) > MAX_PERIODS:
-        older, keys = keys[: len(keys) - MAX_PERIODS + 1], keys[len(keys) - MAX_PERIODS + 1 :]
+        cut = len(keys) - MAX_PERIODS + 1
+        while cut < len(keys) - 1 and keys[cut][0] == keys[cut - 1][0]:
+            cut += 1  # a year's quarters stay together: the "before" column ends with a year
+        older, keys = keys[:cut], keys[cut:]
         before: Counter[str] = Counter()
         for key in older:
             before.update(columns[key])
@@ -122,8 +126,9 @@ def heatmap_svg(k: Knowledge, data: TopicCounts, lang: str, ui: UI) -> str:
         return ""
     period = ui("trends_period_quarter" if data.by_quarter else "trends_period_year")
     top = max(max(row) for row in data.counts.values())
-    longest = max(len(k.topics[t].name[lang]) for t in data.counts)
-    label_w, cell, head, gap = 14 + 6 * longest, 46, 40, 2  # about 6 px a character at 11 px
+    names = {t: _two_lines(k.topics[t].name[lang]) for t in data.counts}
+    longest = max(len(line) for lines in names.values() for line in lines)
+    label_w, cell, head, gap = 14 + 6 * longest, 38, 40, 2  # about 6 px a character at 11 px
     width = label_w + len(data.periods) * cell
     height = head + len(data.counts) * cell
     title_id, desc_id = f"trends-title-{lang}", f"trends-desc-{lang}"
@@ -142,8 +147,13 @@ def heatmap_svg(k: Knowledge, data: TopicCounts, lang: str, ui: UI) -> str:
         parts.append(f'<text x="{x:g}" y="{head - 8 - 12 * (len(lines) - 1)}" class="kb-heatmap-col">{spans}</text>')
     for r, (topic, row) in enumerate(data.counts.items()):
         y = head + r * cell
-        name = html.escape(k.topics[topic].name[lang])
-        parts.append(f'<text x="{label_w - 8}" y="{y + cell / 2 + 4:g}" class="kb-heatmap-row">{name}</text>')
+        lines = names[topic]
+        spans = "".join(
+            f'<tspan x="{label_w - 8}" dy="{0 if n == 0 else 12}">{html.escape(line)}</tspan>'
+            for n, line in enumerate(lines)
+        )
+        top_y = y + cell / 2 + 4 - 6 * (len(lines) - 1)
+        parts.append(f'<text x="{label_w - 8}" y="{top_y:g}" class="kb-heatmap-row">{spans}</text>')
         for i, n in enumerate(row):
             x = label_w + i * cell
             tip = html.escape(f"{k.topics[topic].name[lang]}, {data.labels[i]}: {ui('timeline_count', count=n)}")
@@ -156,6 +166,15 @@ def heatmap_svg(k: Knowledge, data: TopicCounts, lang: str, ui: UI) -> str:
             )
     parts.append("</svg>")
     return f'<figure class="kb-heatmap-figure" markdown="0">\n<div class="kb-heatmap-scroll" tabindex="0" role="group" aria-labelledby="{title_id}">{"".join(parts)}</div>\n</figure>\n'
+
+
+def _two_lines(name: str) -> list[str]:
+    """A long name split at the space nearest its middle."""
+    if len(name) <= WRAP or " " not in name:
+        return [name]
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: (abs(len(name) / 2 - i), i))
+    return [name[:cut], name[cut + 1 :]]
 
 
 def _filtered(prefix: str, topic: str | None, period: Period | None) -> str:
