@@ -177,6 +177,12 @@ PERIOD_CASES = [
         ["before 2025", "Q1 2025", "Q2 2025", "Q3 2025", "Q4 2025"],
         True,
     ),
+    (
+        "a dense year before a sparse latest one stays a year",
+        [d.replace("2025", "2024") for d in DENSE] + ["2025"],
+        ["2024", "2025"],
+        False,
+    ),
     ("dense but mostly year-only stays a year", ["2025-03"] * 10 + ["2025"] * 20, ["2025"], False),
     (
         "too many years: the oldest in one column",

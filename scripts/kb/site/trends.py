@@ -6,13 +6,15 @@ event or an article. Each part links to where it comes from: the chart's
 numbers to the timeline filtered to that topic and year, the events to their
 place on the timeline, the entities to their pages.
 
-Periods: years. A year is shown by quarter where the data is dense, that is
-when it has at least :data:`DENSE_YEAR` events and at least three in four of
-them are dated to a quarter or finer; its events the sources date only to the
-year then have a column of their own ("2025, quarter unknown"), so no event is
-put in a quarter its source does not give. At most :data:`MAX_PERIODS`
-columns are drawn (the newest); older events are counted in one "before"
-column.
+Periods: years, or quarters where the data is dense. The choice is made once
+for the chart, on the latest year with events: quarters when it has at least
+:data:`DENSE_YEAR` events and at least three in four of them are dated to a
+quarter or finer (one year in quarters beside others in years would read as a
+jump). In quarters, the events a source dates only to the year have a column
+of their own ("2025, quarter unknown"), so no event is put in a quarter its
+source does not give. At most :data:`MAX_PERIODS` columns are drawn (the
+newest); older events are counted in one "before" column, which always ends
+with a whole year.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ def topic_counts(k: Knowledge, ui: UI) -> TopicCounts:
     by_year: dict[int, list[Event]] = {}
     for event in k.events:
         by_year.setdefault(event.date.year, []).append(event)
-    split = {year for year, events in by_year.items() if _dense(events)}
+    split = set(by_year) if by_year and _dense(by_year[max(by_year)]) else set()
     columns: dict[tuple[int, int], Counter[str]] = {}
     not_decade: set[tuple[int, int]] = set()
     for event in k.events:
