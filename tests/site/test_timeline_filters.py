@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import yaml
 
+from kb.bench.corpus import make_corpus
+from kb.content.project import Paths
+from kb.site import paging
+from kb.site.build import build_site
 from tests.conftest import ROOT
 from tests.site import test_browser as browsing
 from tests.site.test_browser import SHOTS, Visit
@@ -153,3 +161,51 @@ def test_home_trends_and_entity_box_at_desktop_and_phone_width(visit, server, la
         v.page.locator("dl.kb-summary").screenshot(path=str(SHOTS / f"entity-box-{lang}-{width}.png"))
         assert v.page.evaluate("document.documentElement.scrollWidth") <= width
         assert not v.errors
+
+
+@pytest.fixture(scope="module")
+def split_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A synthetic knowledge base whose timeline is split into year pages (limits lowered, as in tests/bench)."""
+    root = tmp_path_factory.mktemp("split-timeline") / "kb"
+    make_corpus(root, 24, source_root=ROOT)
+    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
+    paging.LIMITS = paging.Limits(timeline=10, events_per_page=4)
+    os.environ["KB_PARALLEL"] = "0"  # the limits are changed in this process: both languages are built here
+    try:
+        site = build_site(Paths(root), root / "site")
+    finally:
+        paging.LIMITS = saved
+        if saved_parallel is None:
+            os.environ.pop("KB_PARALLEL")
+        else:
+            os.environ["KB_PARALLEL"] = saved_parallel
+    with browsing._serving(site) as url:
+        yield url, root
+
+
+def test_on_a_split_timeline_the_index_and_pagers_carry_the_filter(visit, split_server):
+    url, root = split_server
+    raw = yaml.safe_load((root / "data" / "events.yml").read_text(encoding="utf-8"))
+    years = Counter(_year(e["date"]) for e in raw)
+    year = next(y for y, n in sorted(years.items()) if n > 4)  # a year on more than one page
+    topic = Counter(t for e in raw if _year(e["date"]) == year for t in e["topics"]).most_common(1)[0][0]
+    v = visit()
+    v.page.goto(f"{url}timeline/?topic={topic}&from={year}&to={year}")
+    shown = v.page.eval_on_selector_all(".kb-years li", "els => els.filter(e => !e.hidden).map(e => e.textContent)")
+    assert [int(s.split()[0]) for s in shown] == [year]  # the years outside the range are hidden
+    v.page.click(f".kb-years a[href*='/{year}/']")
+    assert _query(v) == {"topic": [topic], "from": [str(year)], "to": [str(year)]}
+    ids = {e["id"]: e for e in raw}
+    on_pages: list[str] = []
+    while True:
+        visible = _visible(v)
+        assert all(topic in ids[i]["topics"] for i in visible)
+        on_pages += visible
+        following = v.page.locator(".kb-pager a", has_text="→")
+        if not following.count():
+            break
+        following.first.click()
+        assert _query(v)["topic"] == [topic]  # the pager kept the filter
+    expected = [e["id"] for e in raw if _year(e["date"]) == year and topic in e["topics"]]
+    assert sorted(on_pages) == sorted(expected)
+    assert not v.errors
