@@ -16,11 +16,7 @@ from kb.content.project import Paths
 from kb.site import paging
 from kb.site.build import build_site
 from tests.conftest import ROOT
-from tests.site import test_browser as browsing
-from tests.site.test_browser import SHOTS, Visit
-
-# The browser tests' fixtures: one Chromium and one server for the session.
-browser, server, visit = browsing.browser, browsing.server, browsing.visit
+from tests.site.conftest import SHOTS, Visit, serving
 
 pytestmark = pytest.mark.browser
 
@@ -179,7 +175,7 @@ def split_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
             os.environ.pop("KB_PARALLEL")
         else:
             os.environ["KB_PARALLEL"] = saved_parallel
-    with browsing._serving(site) as url:
+    with serving(site) as url:
         yield url, root
 
 
