@@ -10,7 +10,7 @@ from collections import Counter
 from kb.content.project import Article, Project
 from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
-from kb.site import asof, paging
+from kb.site import asof, paging, timeline_filter
 from kb.site.ui import UI
 from kb.textutil import fold, math_spans
 
@@ -130,17 +130,18 @@ def _events_by_year(k: Knowledge) -> dict[int, list[Event]]:
 
 def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     by_year = _events_by_year(k)
-    jumps = " · ".join(f"[{year}](#y{year})" for year in by_year)
+    jumps = " ".join(f"<span>[{year}](#y{year})</span>" for year in by_year)  # the dots between: kb.css
     out = [
         paging.front(ui("timeline_title"), ["toc"]),
         f"# {ui('timeline_title')}\n",
         f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
         chart_svg(k, lang, ui),
+        timeline_filter.filter_box(k.events, k, lang, ui),
         f'<nav class="kb-jump" markdown>{ui("timeline_jump")} {jumps}</nav>\n',
     ]
     for year, events in by_year.items():
         out.append(f"## {year} {{#y{year}}}\n")
-        out.extend(event_block(e, k, project, lang, ui, "") for e in events)
+        out.extend(timeline_filter.filterable(e, event_block(e, k, project, lang, ui, ""), k) for e in events)
     return "\n".join(out)
 
 
@@ -174,20 +175,28 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
                 f"# {ui('timeline_title')}\n",
                 f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
                 chart_svg(k, lang, ui),
+                timeline_filter.filter_box(k.events, k, lang, ui, entities=False),
                 f"## {ui('timeline_years')}\n",
-                years,
+                f'<div class="kb-years" markdown>\n\n{years}\n\n</div>\n',
                 "",
             ]
         )
     }
+    per_page = paging.LIMITS.events_per_page
     for year, events in by_year.items():
         pages |= paging.paginate(
             f"timeline/{year}.md",
             f"{ui('timeline_title')} {year}",
             lambda prefix: "",
-            [lambda prefix, e=e: event_block(e, k, project, lang, ui, prefix) for e in events],
+            [
+                lambda prefix, e=e: timeline_filter.filterable(e, event_block(e, k, project, lang, ui, prefix), k)
+                for e in events
+            ],
             ui,
-            paging.LIMITS.events_per_page,
+            per_page,
+            head=lambda n, events=events: timeline_filter.filter_box(
+                events[n * per_page : (n + 1) * per_page], k, lang, ui
+            ),
         )
     return pages
 
@@ -278,6 +287,8 @@ def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI
     ]
     out.append(_not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
     out.append(f"\n## {ui('topic_events')}\n")
+    if events:
+        out.append(timeline_filter.see_on_timeline("../", ui, topic=topic_id) + "\n")
     out.append(_not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
     pages = {f"topics/{topic_id}.md": "\n".join(out)}
     title = f"{topic.name[lang]}: {ui('topic_articles')}"
@@ -333,23 +344,24 @@ def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
 def entity_pages(
     entity: Entity, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
 ) -> str:
+    from kb.site import entity_box  # it renders events with this module's helpers
+
     other = {"vi": "en", "en": "vi"}[lang]
     names = entity.name[lang] + (f" ({entity.name[other]})" if entity.name[other] != entity.name[lang] else "")
-    topics = " ".join(f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in entity.topics)
     out = [
         paging.front(entity.name[lang]),
         f"# {names}\n",
-        f"<span class='kb-small'>{ui('type_' + entity.type)}</span>\n",
         f"{asof.describe(entity, project, lang, ui)}\n",
+        entity_box.summary_box(entity, k, project, mentions, lang, ui),
     ]
-    if topics:
-        out.append(topics + "\n")
     if entity.term:
         term = k.terms[entity.term]
         out.append(
             f"<span class='kb-small'>{ui('entity_term')}: [{term.term[lang]}](../glossary.md#{term.id})</span>\n"
         )
     out.append(f"## {ui('entity_events')}\n")
+    if k.events_of_entity(entity.id):
+        out.append(timeline_filter.see_on_timeline("../", ui, entity=entity.id) + "\n")
     out.append(_not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])

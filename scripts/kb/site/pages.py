@@ -14,7 +14,7 @@ from kb.content.project import ARTICLES, Article, HumanPage, Project, load_proje
 from kb.content.schema import DEFAULT_LANG
 from kb.errors import ContentError, Problem
 from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
-from kb.site import article_pages, dates, dictionary, downloads, knowledge_pages, pagemeta
+from kb.site import article_pages, dates, dictionary, downloads, knowledge_pages, pagemeta, trends
 from kb.site.ui import UI, load_ui
 
 
@@ -189,6 +189,10 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     if article_pages.LATEST_MARKER in markdown:
         markdown = markdown.replace(
             article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis)
+        )
+    if trends.TRENDS_MARKER in markdown:
+        markdown = markdown.replace(
+            trends.TRENDS_MARKER, trends.trends_section(site.knowledge, project, site.mentions, lang, ui)
         )
     if article_pages.SOURCES_MARKER in markdown:
         markdown = markdown.replace(article_pages.SOURCES_MARKER, article_pages.sources_table(project, lang, ui))
