@@ -243,7 +243,9 @@ def structured_data(
     if page_kind == "entity":
         entity = k.entities[name[1]]
         other = [entity.name[o] for o in LANGS if o != lang]
-        alternate = list(dict.fromkeys(a for a in [*other, *entity.aliases] if a != entity.name[lang]))
+        alternate = list(
+            dict.fromkeys(a for a in [*other, *(a.form for a in entity.aliases)] if a != entity.name[lang])
+        )
         return data | {
             "@type": ENTITY_TYPES.get(entity.type, "Thing"),
             "@id": f"{info.url}#{entity.id}",
@@ -274,7 +276,13 @@ def structured_data(
                     "inDefinedTermSet": info.url,
                     **(
                         {"alternateName": alt}
-                        if (alt := list(dict.fromkeys([*(t.term[o] for o in LANGS if o != lang), *t.aliases[lang]])))
+                        if (
+                            alt := list(
+                                dict.fromkeys(
+                                    [*(t.term[o] for o in LANGS if o != lang), *(a.form for a in t.aliases[lang])]
+                                )
+                            )
+                        )
                         else {}
                     ),
                 }
