@@ -9,7 +9,8 @@ import pytest
 
 from kb.site.ui import load_ui
 from tests.conftest import ROOT
-from tests.site.test_browser import LANGS, SHOTS, browser, server, visit  # noqa: F401 (fixtures)
+from tests.site.conftest import SHOTS
+from tests.site.test_browser import LANGS
 
 pytestmark = pytest.mark.browser
 UIS = load_ui(ROOT / "data", ROOT)
@@ -21,7 +22,7 @@ TODAY = """() => { const d = new Date(); return [d.getFullYear(), d.getMonth() +
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("kind", CITED)
-def test_the_citation_is_dated_the_day_the_reader_views_it(visit, server, lang, kind):  # noqa: F811
+def test_the_citation_is_dated_the_day_the_reader_views_it(visit, server, lang, kind):
     ui = UIS[lang]
     for width, label in ((1280, "desktop"), (390, "phone")):
         v = visit(width)
@@ -60,7 +61,7 @@ def test_the_citation_is_dated_the_day_the_reader_views_it(visit, server, lang, 
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_without_javascript_the_reader_fills_in_the_date(browser, server, lang):  # noqa: F811
+def test_without_javascript_the_reader_fills_in_the_date(browser, server, lang):
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()

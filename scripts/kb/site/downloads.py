@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kb.content.project import ARTICLES, Article
-from kb.knowledge.facts import Event, EventDate, SourceRef
+from kb.knowledge.facts import ENTITY_TYPES, Event, EventDate, SourceRef
 from kb.site import article_pages, knowledge_pages, paging
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ class Column:
 
 PRECISIONS = ("day", "month", "quarter", "year", "decade")
 STATES = ("source", "current", "stale", "missing")
-ENTITY_TYPES = ("organization", "model", "product", "person")
 
 SOURCE_COLUMNS = (
     Column("source_article", "id"),

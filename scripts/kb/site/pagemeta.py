@@ -37,6 +37,8 @@ ENTITY_TYPES = {
     "person": "Person",
     "model": "SoftwareApplication",
     "product": "SoftwareApplication",
+    "dataset": "Dataset",
+    "report": "Report",
 }
 DESCRIPTION_MAX = 300  # characters of a page's description (search results and previews cut longer ones)
 # Material's JavaScript fetches a sitemap.xml beside every <link rel="alternate"> it finds
