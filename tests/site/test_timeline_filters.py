@@ -189,7 +189,9 @@ def test_on_a_split_timeline_the_index_and_pagers_carry_the_filter(visit, split_
     v.page.goto(f"{url}timeline/?topic={topic}&from={year}&to={year}")
     shown = v.page.eval_on_selector_all(".kb-years li", "els => els.filter(e => !e.hidden).map(e => e.textContent)")
     assert [int(s.split()[0]) for s in shown] == [year]  # the years outside the range are hidden
-    v.page.click(f".kb-years a[href*='/{year}/']")
+    with v.page.expect_navigation():
+        v.page.click(f".kb-years a[href*='/{year}/']")
+    v.page.wait_for_selector(".kb-filters[data-ready]")
     assert _query(v) == {"topic": [topic], "from": [str(year)], "to": [str(year)]}
     ids = {e["id"]: e for e in raw}
     on_pages: list[str] = []
@@ -200,7 +202,9 @@ def test_on_a_split_timeline_the_index_and_pagers_carry_the_filter(visit, split_
         following = v.page.locator(".kb-pager a", has_text="→")
         if not following.count():
             break
-        following.first.click()
+        with v.page.expect_navigation():
+            following.first.click()
+        v.page.wait_for_selector(".kb-filters[data-ready]")
         assert _query(v)["topic"] == [topic]  # the pager kept the filter
     expected = [e["id"] for e in raw if _year(e["date"]) == year and topic in e["topics"]]
     assert sorted(on_pages) == sorted(expected)

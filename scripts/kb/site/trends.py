@@ -167,7 +167,7 @@ def heatmap_svg(k: Knowledge, data: TopicCounts, lang: str, ui: UI) -> str:
                 + "</g>"
             )
     parts.append("</svg>")
-    return f'<figure class="kb-heatmap-figure" markdown="0">\n<div class="kb-heatmap-scroll" tabindex="0" role="group" aria-labelledby="{title_id}">{"".join(parts)}</div>\n</figure>\n'
+    return f'<figure class="kb-heatmap-figure">\n<div class="kb-heatmap-scroll" tabindex="0" role="group" aria-labelledby="{title_id}">{"".join(parts)}</div>\n</figure>\n'
 
 
 def _two_lines(name: str) -> list[str]:
@@ -187,7 +187,7 @@ def _filtered(prefix: str, topic: str | None, period: Period | None) -> str:
 def data_table(k: Knowledge, data: TopicCounts, lang: str, ui: UI, prefix: str) -> str:
     """The chart's numbers as a table (in a collapsed block): each topic and each count links to its events."""
     head = [ui("trends_topic"), *data.labels, ui("trends_total")]
-    rows = ["| " + " | ".join(head) + " |", "|---|" + "--:|" * (len(head) - 1)]
+    rows = ["| " + " | ".join(head) + " |", "|---|" + "---|" * (len(head) - 1)]
     for topic, row in data.counts.items():
         cells = [f"[{k.topics[topic].name[lang]}]({_filtered(prefix, topic, None)})"]
         cells += [f"[{n}]({_filtered(prefix, topic, p)})" if n else "0" for n, p in zip(row, data.periods, strict=True)]
