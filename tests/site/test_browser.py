@@ -131,7 +131,8 @@ def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
     v.page.click(".kb-search-open")
     v.page.fill(".kb-search__input", query)
     v.page.wait_for_selector(".kb-search__result", timeout=10_000)
-    v.page.wait_for_timeout(500)
+    # The dialog names the query whose results it shows in whole.
+    v.page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=query)
     return _results(v)
 
 
@@ -225,11 +226,10 @@ def test_a_query_typed_with_marks_is_matched_on_them_and_a_bare_one_ignoring_the
 
 @pytest.mark.parametrize(("lang", "query"), [("vi", "tri tue nhan tao"), ("en", "large models")])
 def test_pages_with_the_query_as_a_phrase_are_listed_first(visit, server, lang, query):
-    """A query of several words lists the pages that have them together first (the engine, asked for the
-    phrase in quotes, says which), then the rest; each group in the engine's order."""
+    """A query of several words lists the pages that have them together (the engine, asked for the phrase
+    in quotes, says which) before the pages that do not; tests/search/test_relevance.py checks the order."""
     v = visit()
     shown = _search(v, server, lang, query)
-    v.page.wait_for_timeout(1000)  # the whole query's results, after any preview of the phrase's
     shown = _results(v)
     phrase = v.page.evaluate(
         """async q => {

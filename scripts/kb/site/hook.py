@@ -130,7 +130,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # An article's glossary terms were found while linking them; another page's are found in its Markdown.
     terms = site.terms_used.get(page.file.src_uri)
     markdown = page.markdown or "" if searchable and terms is None else ""
-    return _work[_lang(config)].finish(html, searchable, terms, markdown)
+    return _work[_lang(config)].finish(html, searchable, terms, markdown, page.file.src_uri)
 
 
 def on_post_build(config: MkDocsConfig) -> None:
