@@ -13,9 +13,10 @@
    letters: likely still being typed, and the costliest), never more than
    one runs at a time (the newest query waits for it and for the pause, the
    ones in between are skipped), and a lone letter being typed after a word
-   ("mô h") is left out until it grows into a word. Each finished word's part
-   of the index loads while the reader types the next; each result shows as
-   soon as it has loaded. */
+   ("mô h") is left out until it grows into a word (unless Enter is pressed).
+   Each finished word's part of the index loads while the reader types the
+   next. The first RANKED results are ranked on their text and shown at once;
+   those after show as each loads. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
@@ -70,7 +71,7 @@
      each, the words with the query's own marks first, then the engine's order. The excerpt is the
      sentence around the best match in the page's visible text: Pagefind stores the words added for
      the indexer at the end of the text ("kbh" says how many), and its own excerpts can show them. */
-  var RANKED = 20;
+  var RANKED = 12;
   var WORD = /[\p{L}\p{N}]+/gu;
   function fold(text) {
     return text.replace(/[đĐ]/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
@@ -84,15 +85,19 @@
 
   /* The page's text as its words: tokens between spaces, as Pagefind counts them (its anchors' locations). */
   function textOf(data) {
-    var tokens = data.content.split(/\s+/).filter(Boolean);
+    var content = data.content.trim();
+    var tokens = content.split(/\s+/);
     var hidden = parseInt(data.meta.kbh || "0", 10);
     if (hidden > 0) tokens = tokens.slice(0, Math.max(0, tokens.length - hidden));
-    var folded = [], exact = [];
-    tokens.forEach(function (token, at) {
-      wordsOf(token, false).forEach(function (w) { folded.push({ w: w, at: at }); });
-      wordsOf(token, true).forEach(function (w) { exact.push({ w: w, at: at }); });
-    });
-    return { tokens: tokens, folded: folded, exact: exact };
+    /* folding and lower-casing keep the spaces: the whole text is done at once, token for token */
+    var words = function (text) {
+      var out = [];
+      text.split(/\s+/).slice(0, tokens.length).forEach(function (token, at) {
+        (token.match(WORD) || []).forEach(function (w) { out.push({ w: w, at: at }); });
+      });
+      return out;
+    };
+    return { tokens: tokens, folded: words(fold(content)), exact: words(lower(content)) };
   }
 
   /* Where the query's words stand together, each whole but the last (a start), from token `from`; or -1. */
@@ -179,11 +184,11 @@
     var end = at + 1;
     while (end < tokens.length && end - start < 30 && !(end - at > 8 && /[.!?…]$/.test(tokens[end - 1]))) end++;
     var node = element("p", "kb-search__excerpt");
-    var words = query.marks ? query.lower.concat(query.folded) : query.folded;
+    /* matched on the query's marks when the engine was ("lượng" is not "lương"), else without them */
+    var words = exactNow ? query.lower : query.folded;
+    var form = exactNow ? lower : fold;
     tokens.slice(start, end).join(" ").split(/([\p{L}\p{N}]+)/u).forEach(function (part) {
-      var hit = part && /^[\p{L}\p{N}]/u.test(part) && words.some(function (q) {
-        return fold(part).indexOf(q) === 0 || lower(part).indexOf(q) === 0;
-      });
+      var hit = part && /^[\p{L}\p{N}]/u.test(part) && words.some(function (q) { return form(part).indexOf(q) === 0; });
       node.appendChild(hit ? element("mark", "", part) : document.createTextNode(part));
     });
     if (start > 0) node.insertBefore(document.createTextNode("… "), node.firstChild);
@@ -209,14 +214,18 @@
     if (at < 0) at = bestAt(view.text, query, 0);
     if (at < 0) at = Math.min(view.from, Math.max(0, view.text.tokens.length - 1));
     if (view.text.tokens.length) li.appendChild(excerptAt(view.text, at, query));
+    /* the sections where a word of the query is met, in one pass: each at its first match */
     var sections = [];
     var first = sectionOf(data, at);
     if (first) sections.push({ anchor: first, at: -1 });
-    (data.anchors || []).forEach(function (a) {
-      if (sections.length >= 3 || a.element === "h1" || !a.id || (first && a.id === first.id)) return;
-      var next = (data.anchors || []).filter(function (b) { return b.location > a.location && b.id && b.element <= a.element; })[0];
-      var found = bestAt(view.text, query, a.location);
-      if (found >= 0 && (!next || found < next.location) && found !== at) sections.push({ anchor: a, at: found });
+    var headings = (data.anchors || []).filter(function (a) { return a.element !== "h1" && a.id; });
+    var h = -1;
+    view.text.folded.forEach(function (word) {
+      if (sections.length >= 3) return;
+      while (h + 1 < headings.length && headings[h + 1].location <= word.at) h++;
+      var section = headings[h];
+      if (!section || sections.some(function (s) { return s.anchor.id === section.id; })) return;
+      if (query.folded.some(function (q) { return word.w.indexOf(q) === 0; })) sections.push({ anchor: section, at: word.at });
     });
     if (sections.length) {
       var ul = li.appendChild(element("ul", "kb-search__subs"));
