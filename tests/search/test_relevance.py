@@ -7,6 +7,7 @@ Chromium, through the built site's own search dialog (kb.search.relevance).
 from __future__ import annotations
 
 import gzip
+import html
 import json
 import re
 from pathlib import Path
@@ -34,6 +35,11 @@ def visible(built_site: Path) -> dict[str, str]:
         tokens = data["content"].split()
         hidden = int(data["meta"].get("kbh", "0"))
         pages[data["url"]] = " ".join(tokens[: len(tokens) - hidden])
+        # What is cut off is exactly the words added for the indexer (the attribute Pagefind read).
+        page = (built_site / data["url"].lstrip("/") / "index.html").read_text(encoding="utf-8")
+        added = re.search(r'data-kb-terms="([^"]*)"', page)
+        expected = html.unescape(added.group(1)) if added else ""
+        assert " ".join(tokens[len(tokens) - hidden :]).removesuffix(".") == expected, data["url"]
     return pages
 
 
