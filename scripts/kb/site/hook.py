@@ -136,7 +136,7 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # An article's glossary terms were found while linking them; another page's are found in its Markdown.
     terms = site.terms_used.get(page.file.src_uri)
     markdown = page.markdown or "" if searchable and terms is None else ""
-    content = _work[_lang(config)].finish(html, searchable, terms, markdown)
+    content = _work[_lang(config)].finish(html, searchable, terms, markdown, page.file.src_uri)
     # The last-updated date, the citation and the head's tags (kb.site.pagemeta); outside the indexed part.
     content, shown = pagemeta.finish_page(
         content, page, config, site, dates.page_dates(site.project, site.knowledge, site.mentions)

@@ -201,8 +201,8 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
     return pages
 
 
-def _not_indexed(markdown: str) -> str:
-    """A section search leaves out: the events and articles a topic or entity page lists are found on their own pages."""
+def not_indexed(markdown: str) -> str:
+    """A section search leaves out: what a page lists (events, articles) is found on its own page."""
     return f'<div class="{NOINDEX}" markdown>\n\n{markdown}\n\n</div>\n'
 
 
@@ -210,7 +210,7 @@ _NOT_INDEXED = re.compile(rf'<div class="{NOINDEX}" markdown>\n\n.*?\n\n</div>\n
 
 
 def indexed_part(markdown: str) -> str:
-    """A generated page's Markdown without the sections :func:`_not_indexed` marked."""
+    """A generated page's Markdown without the sections :func:`not_indexed` marked."""
     return _NOT_INDEXED.sub("\n", markdown) if NOINDEX in markdown else markdown
 
 
@@ -285,11 +285,11 @@ def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI
         f"{topic.intro[lang]}\n",
         f"## {ui('topic_articles')}\n",
     ]
-    out.append(_not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
+    out.append(not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
     out.append(f"\n## {ui('topic_events')}\n")
     if events:
         out.append(timeline_filter.see_on_timeline("../", ui, topic=topic_id) + "\n")
-    out.append(_not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
+    out.append(not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
     pages = {f"topics/{topic_id}.md": "\n".join(out)}
     title = f"{topic.name[lang]}: {ui('topic_articles')}"
     return pages | article_list_pages(f"topics/{topic_id}/articles.md", title, articles, lang, ui)
@@ -362,10 +362,10 @@ def entity_pages(
     out.append(f"## {ui('entity_events')}\n")
     if k.events_of_entity(entity.id):
         out.append(timeline_filter.see_on_timeline("../", ui, entity=entity.id) + "\n")
-    out.append(_not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
+    out.append(not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])
-    out.append(_not_indexed(_articles_section(articles, f"{entity.id}/articles.md", lang, ui)))
+    out.append(not_indexed(_articles_section(articles, f"{entity.id}/articles.md", lang, ui)))
     pages = {f"entities/{entity.id}.md": "\n".join(out) + "\n"}
     title = f"{entity.name[lang]}: {ui('entity_articles')}"
     return pages | article_list_pages(f"entities/{entity.id}/articles.md", title, articles, lang, ui)

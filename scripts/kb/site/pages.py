@@ -188,7 +188,9 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
         markdown = _after_title(markdown, article_pages.state_banner(lang, ui, page_url, page.source_lang))
     if article_pages.LATEST_MARKER in markdown:
         markdown = markdown.replace(
-            article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis)
+            # The latest articles are found on their own pages: the home page is no result for their words.
+            article_pages.LATEST_MARKER,
+            knowledge_pages.not_indexed(article_pages.latest_articles(project, lang, ui, site.uis)),
         )
     if trends.TRENDS_MARKER in markdown:
         markdown = markdown.replace(
