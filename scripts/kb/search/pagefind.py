@@ -207,10 +207,10 @@ def own_names(k: Knowledge, src_uri: str) -> str:
         return entry("", [topic.name.vi, topic.name.en])
     if kind == "entities" and ident in k.entities:
         entity = k.entities[ident]
-        return entry("", [entity.name.vi, entity.name.en, *entity.aliases])
+        return entry("", [entity.name.vi, entity.name.en, *(a.form for a in entity.aliases)])
     if path == "glossary":
         return ";".join(
-            entry(t.id, [t.term.vi, t.term.en, *t.aliases.vi, *t.aliases.en])
+            entry(t.id, [t.term.vi, t.term.en, *(a.form for a in [*t.aliases.vi, *t.aliases.en])])
             for t in sorted(k.terms.values(), key=lambda t: t.id)
         )
     return ""

@@ -100,10 +100,10 @@ def own_entries(k: Knowledge, lang: str) -> dict[tuple[str, ...], set[str]]:
         for name in (topic.name.vi, topic.name.en):
             add(name, f"topics/{topic.id}/")
     for entity in k.entities.values():
-        for name in (entity.name.vi, entity.name.en, *entity.aliases):
+        for name in (entity.name.vi, entity.name.en, *(a.form for a in entity.aliases)):
             add(name, f"entities/{entity.id}/")
     for term in k.terms.values():
-        for name in (term.term.vi, term.term.en, *term.aliases.vi, *term.aliases.en):
+        for name in (term.term.vi, term.term.en, *(a.form for a in [*term.aliases.vi, *term.aliases.en])):
             add(name, "glossary/")
     entries.pop((), None)
     return entries
@@ -152,9 +152,9 @@ def generated(k: Knowledge) -> list[Query]:
         add("vi", "cross-language", term.term.en)
         add("en", "cross-language", term.term.vi)
         for alias in term.aliases.vi:
-            vietnamese(alias, "entities")
+            vietnamese(alias.form, "entities")
     for entity in k.entities.values():
-        for name in dict.fromkeys((entity.name.vi, entity.name.en, *entity.aliases)):
+        for name in dict.fromkeys((entity.name.vi, entity.name.en, *(a.form for a in entity.aliases))):
             add("vi", "entities", name)
             add("en", "entities", name)
     return list(queries.values())
