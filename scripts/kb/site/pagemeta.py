@@ -29,6 +29,7 @@ from kb.knowledge.facts import EventDate, Knowledge
 from kb.site import asof
 from kb.site.dates import PageDates, pubdate
 from kb.site.ui import UI
+from kb.textutil import MATH
 
 SCHEMA = "https://schema.org"
 # An entity's type -> its schema.org type; a type not listed (one added later) is a Thing.
@@ -68,6 +69,8 @@ _NOT_TEXT = re.compile(r"\{[:#.][^}]*\}|<[^>]+>|[*`]+|(?<!\w)_+|_+(?!\w)")
 
 def plain(markdown: str) -> str:
     """Markdown text as plain text: images, link targets, emphasis, HTML and attribute lists removed."""
+    if "$" in markdown or "\\" in markdown:  # TeX math is left out, as search leaves it out
+        markdown = MATH.sub(" ", markdown)
     text = _NOT_TEXT.sub("", _LINK.sub(r"\1", _IMAGE.sub("", markdown)))
     return re.sub(r"\s+", " ", text).strip()
 
