@@ -456,8 +456,10 @@ INDEX_HEADINGS = {
 @pytest.mark.parametrize("lang", ["", "en/"])
 def test_entity_pages_show_their_type_and_link_to_their_glossary_entry_and_back(built_site, lang):
     architecture, person, definition, events = ENTITY_LABELS[lang]
-    assert f'<span class="kb-small">{architecture}</span>' in page(built_site / lang, "entities/transformer/")
-    assert f'<span class="kb-small">{person}</span>' in page(built_site / lang, "entities/geoffrey-hinton/")
+    type_row = "<dt>{}</dt>\n<dd>{}</dd>".format  # the summary box's first row (kb.site.entity_box)
+    kind = load_ui(ROOT / "data", ROOT)["en" if lang else "vi"]("summary_type")
+    assert type_row(kind, architecture) in page(built_site / lang, "entities/transformer/")
+    assert type_row(kind, person) in page(built_site / lang, "entities/geoffrey-hinton/")
     glossary = page(built_site / lang, "glossary/")
     entries = dict(re.findall(r'<h3 id="([\w-]+)">(.*?)(?=<h[23] )', glossary, re.S))
     for term_id, entity in K.term_entities.items():

@@ -193,8 +193,9 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             knowledge_pages.not_indexed(article_pages.latest_articles(project, lang, ui, site.uis)),
         )
     if trends.TRENDS_MARKER in markdown:
-        markdown = markdown.replace(
-            trends.TRENDS_MARKER, trends.trends_section(site.knowledge, project, site.mentions, lang, ui)
+        markdown = markdown.replace(  # as the latest articles: each part is found on the pages it links to
+            trends.TRENDS_MARKER,
+            knowledge_pages.not_indexed(trends.trends_section(site.knowledge, project, site.mentions, lang, ui)),
         )
     if article_pages.SOURCES_MARKER in markdown:
         markdown = markdown.replace(article_pages.SOURCES_MARKER, article_pages.sources_table(project, lang, ui))
