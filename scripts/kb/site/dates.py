@@ -266,6 +266,9 @@ class PageDates:
         if parts[0] == "glossary":
             cited = (self.project.article(t.source.article) for t in self.k.terms.values() if t.source)
             return _newest([self.data("glossary"), self.articles((a for a in cited if a), lang)])
+        if parts[0] == "downloads":  # the field dictionary: the tables' data, their meanings, the articles' metadata
+            tables = self.data("topics", "entities", "events", "glossary", "downloads")
+            return _newest([tables, self.articles(self.project.articles, lang)])
         return self._all(lang)
 
 
