@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from kb.content.project import Project
 from kb.content.structure import numbers
 from kb.errors import Problem
+from kb.knowledge.dates import MONTHS_EN
 from kb.knowledge.facts import Event, EventDate, Knowledge, prose
 from kb.textutil import slugify
 
@@ -50,23 +51,7 @@ def section_text(markdown: str, anchor: str | None) -> str:
 # Dates: is the event's precision one the section states?
 # --------------------------------------------------------------------------
 
-_EN_MONTHS = (
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ],
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-)
+_EN_MONTHS = ([m.casefold() for m in MONTHS_EN], [m[:3].casefold() for m in MONTHS_EN])
 # Words that place a text relative to its publication date, by the unit they move in.
 _RELATIVE = {
     "day": r"hôm nay|hôm qua|today|yesterday",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from kb import yamlio
 from kb.content.project import Article
 from kb.knowledge import similar
-from kb.knowledge.dates import DateMention, find_dates
+from kb.knowledge.dates import MONTHS_EN, DateMention, find_dates
 from kb.knowledge.facts import EventDate, Knowledge, prose, term_forms
 from kb.textutil import slugify
 
@@ -205,25 +205,9 @@ NOT_NAMES = frozenset(
         "US",
         "UK",
         "EU",
+        *MONTHS_EN,
+        *("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     ]
-    + [
-        m
-        for m in [
-            "January",
-            "February",
-            "March",
-            "April",
-            "May",
-            "June",
-            "July",
-            "August",
-            "September",
-            "October",
-            "November",
-            "December",
-        ]
-    ]
-    + ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 )
 
 
