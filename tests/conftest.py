@@ -42,6 +42,17 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_site(Paths(ROOT), out)
 
 
+@pytest.fixture(scope="session")
+def built_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the real project, without its git history, built once: what a changed copy's site is
+    compared with (a copy's pages are dated by its data, the repository's by its commits: kb.site.dates)."""
+    from kb.content.project import Paths
+    from kb.site.build import build_site
+
+    root = copy_project(tmp_path_factory.mktemp("copy") / "kb")
+    return build_site(Paths(root), root / "site")
+
+
 def replace_in(path: str, old: str, new: str):
     """An edit for a project copy: replace the first `old` in one file (which must contain it)."""
 

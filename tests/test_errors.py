@@ -296,12 +296,12 @@ def _site_files(site: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("edit", [c[1] for c in NORMALISED], ids=[c[0] for c in NORMALISED])
-def test_harmless_variations_are_normalised_and_build_the_same_site(project: Path, capsys, built_site, edit):
+def test_harmless_variations_are_normalised_and_build_the_same_site(project: Path, capsys, built_copy, edit):
     edit(project)
     assert main(["--root", str(project), "check"]) == 0, capsys.readouterr().out
     assert main(["--root", str(project), "build"]) == 0, capsys.readouterr().out
     assert "warning" not in capsys.readouterr().err.replace("0 warning(s)", "")
-    built, reference = _site_files(project / "site"), _site_files(built_site)
+    built, reference = _site_files(project / "site"), _site_files(built_copy)
     assert built.keys() == reference.keys()
     assert [name for name in built if built[name] != reference[name]] == []
 

@@ -13,14 +13,14 @@
    letters: likely still being typed, and the costliest), never more than
    one runs at a time (the newest query waits for it and for the pause, the
    ones in between are skipped), and a lone letter being typed after a word
-   ("mô h") is left out until it grows into a word. Each finished word's part
-   of the index loads while the reader types the next; each result shows as
-   soon as it has loaded. */
+   ("mô h") is left out until it grows into a word (unless Enter is pressed).
+   Each finished word's part of the index loads while the reader types the
+   next. The first RANKED results are ranked on their text and shown at once;
+   those after show as each loads. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
   var SHORT_WORD_PAUSE_MS = 450;
-  var PREVIEW_MS = 150;
   var PAGE_SIZE = 10;
   var dialog = document.getElementById("kb-search");
   var opener = document.querySelector(".kb-search-open");
@@ -38,7 +38,7 @@
   function load() {
     if (!engine) {
       engine = import(bundle.href + "pagefind.js").then(function (pagefind) {
-        return pagefind.options({ basePath: bundle.href, baseUrl: siteRoot, excerptLength: 24,
+        return pagefind.options({ basePath: bundle.href, baseUrl: siteRoot,
           ranking: { pageLength: 0.2 } /* short entity pages should not outrank the topic a query names */
         }).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
       });
@@ -51,52 +51,217 @@
     message.textContent = strings[key].replace("[SEARCH_TERM]", term).replace("[COUNT]", String(count));
   }
 
-  /* What is searched for: the query, less a single letter still being typed after other words. */
-  function searchTerm(value) {
+  /* What is searched for: the query, less a single letter still being typed after other words (unless
+     the reader says the query is whole: Enter; "chú ý" ends in a word of one letter). */
+  function searchTerm(value, whole) {
     var words = value.trim().split(/\s+/).filter(Boolean);
-    if (words.length > 1 && /^\p{L}$/u.test(words[words.length - 1])) words.pop();
+    if (!whole && words.length > 1 && /^\p{L}$/u.test(words[words.length - 1])) words.pop();
     var term = words.join(" ");
     return term.length >= 2 ? term : "";
   }
 
-  /* Pagefind marks words typed without tones, but not "đ" typed as "d" (a letter of its own):
-     mark those in the excerpts too, so "con duong" shows "con <mark>đường</mark>". */
+  /* ---- Ranking and excerpts, from each result's visible text ----
+     Pagefind scores every word of a query on its own, each as the start of any word, so for a bare
+     phrase ("dinh kien") the short pages with many words starting "dinh" or "kien" come first. The
+     first RANKED results' texts are loaded and ordered as a reader expects: the page that is the own
+     entry of the query (a topic's or entity's name or alias, with or without marks, in either
+     language: the page's "kbnames" metadata), then pages with the query as a phrase in their title,
+     in an article's heading (a section about it), then the glossary's entry of a term so named, then
+     pages with the phrase in their text, then pages with all its words, then the rest; within
+     each, the words with the query's own marks first, then the engine's order. The excerpt is the
+     sentence around the best match in the page's visible text: Pagefind stores the words added for
+     the indexer at the end of the text ("kbh" says how many), and its own excerpts can show them. */
+  var RANKED = 12;
+  var WORD = /[\p{L}\p{N}]+/gu;
   function fold(text) {
     return text.replace(/[đĐ]/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
-  function markD(root) {
-    var terms = fold(input.value).split(/\s+/).filter(Boolean);
-    if (!terms.length) return;
-    root.querySelectorAll(".kb-search__excerpt").forEach(function (excerpt) {
-      var walker = document.createTreeWalker(excerpt, NodeFilter.SHOW_TEXT);
-      var nodes = [];
-      while (walker.nextNode()) if (!walker.currentNode.parentNode.closest("mark")) nodes.push(walker.currentNode);
-      nodes.forEach(function (node) {
-        if (!/[đĐ]/.test(node.nodeValue)) return;
-        var parts = node.nodeValue.split(/([\p{L}\p{N}]+)/u);
-        if (!parts.some(function (w) { return /[đĐ]/.test(w) && terms.indexOf(fold(w)) >= 0; })) return;
-        var frag = document.createDocumentFragment();
-        parts.forEach(function (w) {
-          if (/[đĐ]/.test(w) && terms.indexOf(fold(w)) >= 0) {
-            var mark = document.createElement("mark");
-            mark.textContent = w;
-            frag.appendChild(mark);
-          } else if (w) frag.appendChild(document.createTextNode(w));
-        });
-        node.parentNode.replaceChild(frag, node);
+  function lower(text) { return text.normalize("NFC").toLowerCase(); }
+  function wordsOf(text, exact) { return (exact ? lower(text) : fold(text)).match(WORD) || []; }
+
+  function queryOf(term) {
+    return { folded: wordsOf(term, false), lower: wordsOf(term, true), marks: fold(term) !== lower(term) };
+  }
+
+  /* The page's text as its words: tokens between spaces, as Pagefind counts them (its anchors' locations). */
+  function textOf(data) {
+    var content = data.content.trim();
+    var tokens = content.split(/\s+/);
+    var hidden = parseInt(data.meta.kbh || "0", 10);
+    if (hidden > 0) tokens = tokens.slice(0, Math.max(0, tokens.length - hidden));
+    /* folding and lower-casing keep the spaces: the whole text is done at once, token for token */
+    var words = function (text) {
+      var out = [];
+      text.split(/\s+/).slice(0, tokens.length).forEach(function (token, at) {
+        (token.match(WORD) || []).forEach(function (w) { out.push({ w: w, at: at }); });
       });
+      return out;
+    };
+    return { tokens: tokens, folded: words(fold(content)), exact: words(lower(content)) };
+  }
+
+  /* Where the query's words stand together, each whole but the last (a start), from token `from`; or -1. */
+  function phraseAt(words, query, from) {
+    var n = query.length;
+    for (var i = 0; i + n <= words.length; i++) {
+      if (words[i].at < (from || 0)) continue;
+      for (var j = 0; j < n; j++) {
+        var w = words[i + j].w;
+        if (j < n - 1 ? w !== query[j] : w.indexOf(query[j]) !== 0) break;
+      }
+      if (j === n) return words[i].at;
+    }
+    return -1;
+  }
+  function plain(words) { return words.map(function (w) { return { w: w, at: 0 }; }); }
+
+  /* The anchor whose name the query is, from the page's "kbnames" ("anchor=name|name;..."), or null. */
+  function ownEntry(data, query) {
+    var wanted = query.folded.join(" ");
+    var found = null;
+    (data.meta.kbnames || "").split(";").some(function (entry) {
+      var eq = entry.indexOf("=");
+      return entry.slice(eq + 1).split("|").some(function (name) {
+        if (wordsOf(name, false).join(" ") !== wanted) return false;
+        found = { anchor: entry.slice(0, eq), exact: wordsOf(name, true).join(" ") === query.lower.join(" ") };
+        return true;
+      });
+    });
+    return found;
+  }
+
+  /* The token where the query is best met, from `from`: its phrase (with its marks first), else the
+     place where most of its words are met within a few words; -1 where none is. */
+  function bestAt(text, query, from) {
+    var at = query.marks ? phraseAt(text.exact, query.lower, from) : -1;
+    if (at < 0) at = phraseAt(text.folded, query.folded, from);
+    if (at >= 0) return at;
+    var best = -1, most = 0;
+    var words = text.folded;
+    var starts = function (w) { return query.folded.filter(function (q) { return w.indexOf(q) === 0; }); };
+    for (var i = 0; i < words.length && most < query.folded.length; i++) {
+      if (words[i].at < from || !starts(words[i].w).length) continue;
+      var met = {};
+      for (var k = i; k < words.length && words[k].at < words[i].at + 12; k++) {
+        starts(words[k].w).forEach(function (q) { met[q] = true; });
+      }
+      var count = Object.keys(met).length;
+      if (count > most) { most = count; best = words[i].at; }
+    }
+    return best;
+  }
+
+  function assess(data, query) {
+    var text = textOf(data);
+    var titleLength = (data.meta.title || "").split(/\s+/).filter(Boolean).length;
+    var own = ownEntry(data, query);
+    var headings = (data.anchors || []).filter(function (a) { return a.element !== "h1" && a.id; });
+    var phrase = function (words) {
+      return phraseAt(plain(wordsOf(words, false)), query.folded) >= 0;
+    };
+    var exactPhrase = function (words) { return phraseAt(plain(wordsOf(words, true)), query.lower) >= 0; };
+    var inText = phraseAt(text.folded, query.folded, titleLength) >= 0;
+    var all = query.folded.every(function (q) {
+      return text.folded.some(function (w) { return w.w.indexOf(q) === 0; });
+    });
+    /* A section of an article about the phrase; other pages' headings are entries (the timeline's events). */
+    var section = /\/articles\//.test(data.url) && headings.some(function (h) { return phrase(h.text); });
+    var group = own && !own.anchor ? 0 : phrase(data.meta.title || "") ? 1
+      : section ? 2 : own ? 2.5 : inText ? 3 : all ? 4 : 5;
+    var exact = own ? own.exact : phraseAt(text.exact, query.lower) >= 0 || exactPhrase(data.meta.title || "");
+    var anchor = own && own.anchor ? headings.filter(function (h) { return h.id === own.anchor; })[0] : null;
+    return { data: data, text: text, group: group, inexact: query.marks && !exact ? 1 : 0, anchor: anchor,
+      /* among titles with the phrase, the one it is most of first ("Trí tuệ nhân tạo tạo sinh") */
+      length: group === 1 ? wordsOf(data.meta.title || "", false).length : 0,
+      from: anchor ? anchor.location : titleLength };
+  }
+
+  /* The sentence (or up to 30 words) around token `at`, its words that start with the query's marked. */
+  function excerptAt(text, at, query) {
+    var tokens = text.tokens;
+    var start = at;
+    while (start > 0 && at - start < 12 && !/[.!?…:]$/.test(tokens[start - 1])) start--;
+    var end = at + 1;
+    while (end < tokens.length && end - start < 30 && !(end - at > 8 && /[.!?…]$/.test(tokens[end - 1]))) end++;
+    var node = element("p", "kb-search__excerpt");
+    /* matched on the query's marks when the engine was ("lượng" is not "lương"), else without them */
+    var words = exactNow ? query.lower : query.folded;
+    var form = exactNow ? lower : fold;
+    tokens.slice(start, end).join(" ").split(/([\p{L}\p{N}]+)/u).forEach(function (part) {
+      var hit = part && /^[\p{L}\p{N}]/u.test(part) && words.some(function (q) { return form(part).indexOf(q) === 0; });
+      node.appendChild(hit ? element("mark", "", part) : document.createTextNode(part));
+    });
+    if (start > 0) node.insertBefore(document.createTextNode("… "), node.firstChild);
+    if (end < tokens.length) node.appendChild(document.createTextNode(" …"));
+    return node;
+  }
+
+  function sectionOf(data, at) {
+    var found = null;
+    (data.anchors || []).forEach(function (a) { if (a.element !== "h1" && a.id && a.location <= at) found = a; });
+    return found;
+  }
+
+  /* A result: its title, the excerpt of its best match, and the sections where the query is met (each
+     linked; the first is where the excerpt is from, the others with their own excerpt). */
+  function item(view, query) {
+    var data = view.data;
+    var li = element("li", "kb-search__result");
+    var link = element("a", "kb-search__link", data.meta.title || data.url);
+    link.href = data.url;
+    li.appendChild(element("p", "kb-search__title")).appendChild(link);
+    var at = view.anchor ? view.anchor.location : bestAt(view.text, query, view.from);
+    if (at < 0) at = bestAt(view.text, query, 0);
+    if (at < 0) at = Math.min(view.from, Math.max(0, view.text.tokens.length - 1));
+    if (view.text.tokens.length) li.appendChild(excerptAt(view.text, at, query));
+    /* the sections where a word of the query is met, in one pass: each at its first match */
+    var sections = [];
+    var first = sectionOf(data, at);
+    if (first) sections.push({ anchor: first, at: -1 });
+    var headings = (data.anchors || []).filter(function (a) { return a.element !== "h1" && a.id; });
+    var h = -1;
+    view.text.folded.forEach(function (word) {
+      if (sections.length >= 3) return;
+      while (h + 1 < headings.length && headings[h + 1].location <= word.at) h++;
+      var section = headings[h];
+      if (!section || sections.some(function (s) { return s.anchor.id === section.id; })) return;
+      if (query.folded.some(function (q) { return word.w.indexOf(q) === 0; })) sections.push({ anchor: section, at: word.at });
+    });
+    if (sections.length) {
+      var ul = li.appendChild(element("ul", "kb-search__subs"));
+      sections.forEach(function (section) {
+        var sli = ul.appendChild(element("li", "kb-search__sub"));
+        var a = element("a", "kb-search__link", section.anchor.text);
+        a.href = data.url + "#" + section.anchor.id;
+        sli.appendChild(element("p", "kb-search__title")).appendChild(a);
+        if (section.at >= 0) sli.appendChild(excerptAt(view.text, section.at, query));
+      });
+    }
+    return li;
+  }
+
+  /* The results in the order a reader expects: the first RANKED by the rules above, then the rest. */
+  function ranked(results, query) {
+    var top = results.slice(0, RANKED);
+    return Promise.all(top.map(dataOf)).then(function (datas) {
+      var views = datas.map(function (data, i) { var v = assess(data, query); v.index = i; return v; });
+      views.sort(function (a, b) {
+        return a.group - b.group || a.inexact - b.inexact || a.length - b.length || a.index - b.index;
+      });
+      return views.map(function (v) { return { view: v }; })
+        .concat(results.slice(RANKED).map(function (r) { return { result: r }; }));
     });
   }
 
   var results = [];
   var shown = 0;
+  var shownQuery = null;
   /* Each result's data, asked for once: the engine's worker answers only between searches. */
   var loaded = new WeakMap();
   function dataOf(result) {
     if (!loaded.has(result)) loaded.set(result, result.data());
     return loaded.get(result);
   }
-  var whole = true; /* the results shown are the whole query's, not only its phrase's */
   var appending = Promise.resolve();
   var shownTerm = "";
 
@@ -107,53 +272,22 @@
     return node;
   }
 
-  /* Excerpts come from Pagefind as HTML of the page's own text with <mark>s: keep only those marks. */
-  function excerpt(html) {
-    var node = element("p", "kb-search__excerpt");
-    html.split(/(<mark>[^<]*<\/mark>)/).forEach(function (part) {
-      var marked = /^<mark>([^<]*)<\/mark>$/.exec(part);
-      var text = (marked ? marked[1] : part).replace(/<[^>]*>/g, "")
-        .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, "&");
-      node.appendChild(marked ? element("mark", "", text) : document.createTextNode(text));
-    });
-    return node;
-  }
-
-  function item(data) {
-    var li = element("li", "kb-search__result");
-    var link = element("a", "kb-search__link", data.meta.title || data.url);
-    link.href = data.url;
-    li.appendChild(element("p", "kb-search__title")).appendChild(link);
-    li.appendChild(excerpt(data.excerpt));
-    var subs = (data.sub_results || []).filter(function (sub) {
-      return sub.url !== data.url && sub.url.indexOf("#") > 0 && sub.title !== data.meta.title;
-    });
-    subs.sort(function (a, b) { return b.locations.length - a.locations.length; });
-    if (subs.length) {
-      var ul = li.appendChild(element("ul", "kb-search__subs"));
-      subs.slice(0, 3).forEach(function (sub) {
-        var sli = ul.appendChild(element("li", "kb-search__sub"));
-        var a = element("a", "kb-search__link", sub.title);
-        a.href = sub.url;
-        sli.appendChild(element("p", "kb-search__title")).appendChild(a);
-        sli.appendChild(excerpt(sub.excerpt));
-      });
-    }
-    return li;
-  }
-
   function showMore() {
     var batch = results.slice(shown, shown + PAGE_SIZE);
     shown += batch.length;
     more.hidden = shown >= results.length;
     var term = shownTerm;
+    var query = shownQuery;
     /* Each result shows once it, and every result above it, has loaded. */
-    appending = batch.map(dataOf).reduce(function (above, loading) {
-      return above.then(function () { return loading; }).then(function (data) {
+    appending = batch.map(function (entry) {
+      return entry.view ? Promise.resolve(entry.view)
+        : dataOf(entry.result).then(function (data) { return assess(data, query); });
+    }).reduce(function (above, loading) {
+      return above.then(function () { return loading; }).then(function (view) {
         if (shownTerm !== term) return; /* a newer query's results replaced these */
-        markD(list.appendChild(item(data)));
+        list.appendChild(item(view, query));
       });
-    }, appending);
+    }, appending).then(function () { if (shownTerm === term) dialog.setAttribute("data-kb-searched", term); });
     return appending;
   }
 
@@ -161,15 +295,15 @@
     say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : "many_results", term, results.length);
   }
 
-  function show(term, found, phrase) {
-    results = found ? found.results : [];
-    whole = !phrase;
+  function show(term, found, query) {
+    results = found || [];
     shown = 0;
     shownTerm = term;
+    shownQuery = query;
     appending = Promise.resolve();
     list.textContent = "";
     more.hidden = true;
-    if (!term) { message.textContent = ""; return Promise.resolve(); }
+    if (!term) { message.textContent = ""; dialog.setAttribute("data-kb-searched", ""); return Promise.resolve(); }
     counted(term);
     return showMore();
   }
@@ -196,37 +330,39 @@
   }
 
   /* Each word of a query is matched as the start of any word (a bare one with or without marks: "mo"
-     is also "một", "mới", "mọi", "môi"...), so a query of several words can cost the engine most of a
-     second. Its words as a phrase ("mô hình ngôn ngữ", together and whole) are found many times faster.
-     Pages with the phrase are listed first, each group in the engine's order; and while the whole
-     query is still being searched (after PREVIEW_MS), the phrase's pages show already. */
+     is also "một", "mới", "mọi", "môi"...). Its words as a phrase ("mô hình ngôn ngữ", together and
+     whole; "dinh kien" also where the page has "định kiến": see kb.search.pagefind) are found many
+     times faster, and those pages go first into the ranking above. */
   function phraseFirst(term) {
     return term.indexOf(" ") > 0 && term.indexOf('"') < 0;
   }
   function phraseOnTop(phrase, found) {
     var inPhrase = {};
     phrase.results.forEach(function (r) { inPhrase[r.id] = true; });
-    return { results: found.results.filter(function (r) { return inPhrase[r.id]; })
-      .concat(found.results.filter(function (r) { return !inPhrase[r.id]; })) };
+    return phrase.results.concat(found.results.filter(function (r) { return !inPhrase[r.id]; }));
   }
   function searchAndShow(pagefind, term) {
-    if (!phraseFirst(term)) {
-      return search(pagefind, term).then(function (found) { return term === wanted ? show(term, found) : null; });
-    }
     var phrase = null;
-    var preview = null;
-    return searchWith(pagefind, '"' + term + '"', marked(term)).then(function (found) {
-      if (found && found.results.length) phrase = found;
-      /* its first results load now: the engine's worker would load them only after the whole query */
-      return phrase && Promise.all(phrase.results.slice(0, PAGE_SIZE).map(dataOf));
-    }).then(function () {
-      if (term !== wanted) return null;
-      if (phrase) preview = setTimeout(function () { if (term === wanted) show(term, phrase, true); }, PREVIEW_MS);
-      return search(pagefind, term);
+    var exact = marked(term);
+    var first = !phraseFirst(term) ? Promise.resolve() : searchWith(pagefind, '"' + term + '"', exact)
+      .then(function (found) {
+        if (found && found.results.length) phrase = found;
+        /* marks on every word, but nowhere together: likely one mistyped ("đầu từ"), so marks are ignored */
+        else if (exact) {
+          exact = false;
+          return searchWith(pagefind, '"' + term + '"', false).then(function (bare) {
+            if (bare && bare.results.length) phrase = bare;
+          });
+        }
+      });
+    return first.then(function () {
+      return term !== wanted ? null : exact ? search(pagefind, term) : searchWith(pagefind, term, false);
     }).then(function (found) {
-      clearTimeout(preview);
       if (!found || term !== wanted) return null;
-      return show(term, phrase ? phraseOnTop(phrase, found) : found);
+      var query = queryOf(term);
+      return ranked(phrase ? phraseOnTop(phrase, found) : found.results, query).then(function (list) {
+        return term === wanted ? show(term, list, query) : null;
+      });
     });
   }
 
@@ -246,14 +382,14 @@
   }
 
   function run() {
-    if (running || (wanted === shownTerm && whole)) return;
+    if (running || wanted === shownTerm) return;
     var term = wanted;
-    if (!term) { show("", null); return; }
+    if (!term) { show("", null, null); return; }
     running = true;
     say("searching", term, 0);
     load().then(function (pagefind) { return searchAndShow(pagefind, term); })
       .catch(function (error) { console.error(error); failed = term; /* not tried again until changed */ })
-      .then(function () { running = false; if (wanted !== failed && (wanted !== shownTerm || !whole)) schedule(); });
+      .then(function () { running = false; if (wanted !== failed && wanted !== shownTerm) schedule(); });
   }
 
   /* A word just finished (a space typed after it): load its index chunks while the reader types on. */
@@ -266,7 +402,7 @@
 
   function changed(immediately) {
     clearTimeout(timer);
-    wanted = searchTerm(input.value);
+    wanted = searchTerm(input.value, immediately);
     failed = null;
     typedAt = immediately ? -Infinity : performance.now();
     if (!wanted) { run(); return; }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kb.content import markup, structure
@@ -9,7 +10,7 @@ from kb.content.project import ARTICLES, Project, load_project_cached, unsafe_pr
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.ingest import checks, duplicates, read_capture
-from kb.knowledge import audit
+from kb.knowledge import audit, similar
 from kb.site.pages import Site, load_site
 from kb.textutil import MAX_DATA_BYTES, read_text
 
@@ -28,8 +29,10 @@ def check(root: Path) -> list[Problem]:
                 continue
             problems += _link_problems(site)
             if lang == DEFAULT_LANG:
+                problems += site.knowledge.warnings  # names that may be found where they mean something else
                 problems += _content_problems(project, site)
                 problems += audit.problems(project, site.knowledge)
+                problems += _duplicate_events(project, site)
     for article in project.articles:
         for translation in article.translations.values():
             if translation.stale:
@@ -122,6 +125,33 @@ def _content_problems(project: Project, site: Site) -> list[Problem]:
                 later,
                 f"is a duplicate of {earlier}: {how}",
                 expected="one seed per article: remove this capture (and its .yml), or keep the better one only",
+            )
+        )
+    return problems
+
+
+def _duplicate_events(project: Project, site: Site) -> list[Problem]:
+    """Warnings for pairs of events that are likely one (knowledge/similar.py): same entities, dates, title."""
+    path = project.paths.data / "events.yml"
+    pairs = similar.duplicate_pairs(site.knowledge.events)
+    if not pairs:
+        return []
+    shown = project.paths.show(path)
+    text = read_text(path, shown, limit=MAX_DATA_BYTES)
+    lines = {m[1]: text[: m.start()].count("\n") + 1 for m in re.finditer(r"^- id: *[\"']?([\w-]+)", text, re.M)}
+    problems = []
+    for a, b, _ in pairs:  # told at the one further down the file, the one most likely added second
+        earlier, later = sorted((a, b), key=lambda e: lines.get(e.id, 0))
+        likeness = similar.alike(later, earlier)
+        assert likeness is not None  # alike() is symmetric
+        problems.append(
+            Problem(
+                shown,
+                f"event {later.id!r} is likely the same as {earlier.id!r}: {likeness.reason()}",
+                line=lines.get(later.id),
+                field=f"{later.id}.id",
+                expected="one event per happening: keep one (the other source in its note), or titles that say how they differ",
+                warning=True,
             )
         )
     return problems

@@ -181,6 +181,67 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_suggest(args: argparse.Namespace) -> int:
+    """Propose events, entities and glossary terms found in an article, as a draft to edit and accept.
+
+    kb suggest SLUG                 write the draft to suggestions/SLUG.yml (never over a file)
+    kb suggest SLUG --out -         print it instead (or --out FILE)
+    kb suggest --accept FILE        add the items marked `accept: true`, checked as kb new checks
+                                    them; nothing is written if any is wrong
+    kb suggest --measure            how many dated events of data/events.yml it finds again
+    """
+    from kb import accept
+    from kb.content.project import load_project
+    from kb.errors import rel
+    from kb.knowledge import recall, suggest
+    from kb.knowledge.facts import load_knowledge
+
+    root = _root(args.root)
+    if args.accept:
+        draft = Path(args.accept)
+        if not draft.is_absolute() and not draft.exists():  # a path from the project's root
+            draft = root / draft
+        written = accept.accept(root, draft, rel(draft, root) if Path(args.accept).is_absolute() else args.accept)
+        for item_id, path, line in written:
+            print(f"kb suggest: added {item_id} at {path.relative_to(root).as_posix()}:{line}")
+        print("next: run `kb check`; the draft can be deleted")
+        return 0
+    project = load_project(root)
+    project.raise_errors()
+    k = load_knowledge(project)
+    if k.problems:
+        raise ContentError(k.problems)
+    if args.measure:
+        print(recall.measure(k, project).report())
+        return 0
+    if not args.slug:
+        raise ContentError(Problem("kb suggest", "no article given", expected="an article slug, --accept or --measure"))
+    article = project.article(Path(args.slug).stem)
+    if article is None:
+        raise ContentError(
+            Problem(
+                args.slug,
+                "is not an article",
+                expected="an article slug: " + ", ".join(a.slug for a in project.articles),
+            )
+        )
+    found = suggest.suggest(k, article, project.articles)
+    out = args.out or f"suggestions/{article.slug}.yml"
+    text = suggest.render_draft(found, out if out != "-" else f"suggestions/{article.slug}.yml")
+    if out == "-":
+        sys.stdout.write(text)
+        return 0
+    from kb.content.project import Paths
+    from kb.scaffold import _write_new
+
+    path = Path(out) if Path(out).is_absolute() else root / out
+    _write_new(path, text, Paths(root))
+    counts = f"{len(found.events)} event(s), {len(found.entities)} entity(ies), {len(found.terms)} term(s)"
+    print(f"kb suggest: wrote {rel(path, root)}: {counts}")
+    print(f"next: mark the items to keep with `accept: true`, fill in both languages, then `kb suggest --accept {out}`")
+    return 0
+
+
 def _add_new(sub: argparse._SubParsersAction, add) -> None:
     new = add("new", cmd_new)
     kinds = new.add_subparsers(dest="kind", required=True, metavar="KIND")
@@ -218,9 +279,12 @@ def _add_new(sub: argparse._SubParsersAction, add) -> None:
     e.add_argument("--topics", type=_csv, required=True, help="topic ids, comma-separated")
     e.add_argument("--source", required=True, help="ARTICLE-SLUG#section-anchor that reports the event")
 
-    n = kind("entity", "an organisation, model, product or person in data/entities.yml")
+    from kb.knowledge.facts import ENTITY_TYPES
+
+    n = kind("entity", "an organisation, person, model, method, benchmark… in data/entities.yml")
     n.add_argument("--id", help="default: from the English name")
-    n.add_argument("--type", required=True, choices=["organization", "model", "product", "person"])
+    n.add_argument("--type", required=True, choices=ENTITY_TYPES)
+    n.add_argument("--term", help="the id of the glossary term that is the same thing (data/glossary.yml)")
     n.add_argument("--name-en", required=True)
     n.add_argument("--name-vi", help="default: the English name")
     n.add_argument("--alias", dest="aliases", action="append", help="an exact form used in articles (repeatable)")
@@ -266,6 +330,11 @@ def _parser() -> argparse.ArgumentParser:
     c = add("convert", cmd_convert)
     c.add_argument("seed", help="seed file name or article slug")
     _add_new(sub, add)
+    g = add("suggest", cmd_suggest)
+    g.add_argument("slug", nargs="?", help="the article to read (its slug)")
+    g.add_argument("--out", help="where to write the draft (default: suggestions/SLUG.yml; '-' prints it)")
+    g.add_argument("--accept", metavar="DRAFT", help="add the accepted items of a draft to data/")
+    g.add_argument("--measure", action="store_true", help="how many dated events the suggestions find again")
     from kb.bench.report import add_arguments as bench_arguments
 
     bench_arguments(add("bench", cmd_bench))

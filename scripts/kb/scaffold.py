@@ -340,35 +340,99 @@ def _source(ref: str | None) -> dict[str, str] | None:
 
 def add_item(root: Path, name: str, item: dict[str, Any]) -> tuple[Path, int]:
     """Append one item to data/<name>.yml after checking it with every rule of ``kb check``."""
-    paths = Paths(root)
-    path = paths.data / f"{name}.yml"
-    shown = paths.show(path)
-    model: type[BaseModel] = FILES[name]
-    _validate(model, item, f"{shown} (new item)")
-    if item["id"] in _ids(paths, name):
-        raise _fail(shown, f"id {item['id']!r} already exists", field="id", expected="a new id (or edit the item)")
-    old = read_text(path, shown, limit=MAX_DATA_BYTES) if path.exists() else ""
-    entry = yamlio.dump([{k: v for k, v in item.items() if v not in (None, [], {})}])
-    new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + entry
-    line = new[: len(new) - len(entry)].count("\n") + 1
+    return add_items(root, [(name, item)])[0]
 
-    # Check the whole knowledge layer with the new file, in a scratch copy of data/.
+
+Place = Callable[[int, Problem], Problem]
+
+
+def add_items(
+    root: Path, batch: list[tuple[str, dict[str, Any]]], place: Place | None = None
+) -> list[tuple[Path, int]]:
+    """Append items to their data files, all or nothing, each checked with every rule of ``kb check``.
+
+    ``batch`` holds (data file name, item) pairs. Every problem of every item
+    is collected first; ``place(n, problem)`` may say where the n-th item
+    came from (a draft's file and line) instead of the data file. Nothing is
+    written unless every item is right; then each file is replaced whole.
+    """
+    paths = Paths(root)
+
+    def shown_of(name: str) -> str:
+        return paths.show(paths.data / f"{name}.yml")
+
+    def placed(n: int, problem: Problem) -> Problem:
+        return place(n, problem) if place else problem
+
+    problems: list[Problem] = []
+    ids: dict[str, set[str]] = {}
+    for n, (name, item) in enumerate(batch):
+        shown = shown_of(name)
+        try:
+            _validate(FILES[name], item, f"{shown} (new item)")
+        except ScaffoldError as exc:
+            problems += [placed(n, p) for p in exc.problems]
+            continue
+        known = ids.setdefault(name, _ids(paths, name))
+        if item["id"] in known:
+            problems.append(
+                placed(
+                    n,
+                    Problem(
+                        shown, f"id {item['id']!r} already exists", field="id", expected="a new id (or edit the item)"
+                    ),
+                )
+            )
+        known.add(item["id"])
+    if problems:
+        raise ScaffoldError(problems)
+
+    texts: dict[str, str] = {}
+    first_line: dict[str, int] = {}
+    spans: list[tuple[str, int, int]] = []  # each item's file and lines
+    for name, item in batch:
+        path = paths.data / f"{name}.yml"
+        if name not in texts:
+            texts[name] = read_text(path, shown_of(name), limit=MAX_DATA_BYTES) if path.exists() else ""
+        old = texts[name]
+        entry = yamlio.dump([{k: v for k, v in item.items() if v not in (None, [], {})}])
+        new = old.rstrip("\n") + ("\n\n" if old.strip() else "") + entry
+        line = new[: len(new) - len(entry)].count("\n") + 1
+        first_line.setdefault(name, line)
+        spans.append((name, line, new.count("\n")))
+        texts[name] = new
+
+    # Check the whole knowledge layer with the new files, in a scratch copy of data/.
     project = load_project(root)
     with tempfile.TemporaryDirectory() as scratch:
         shutil.copytree(paths.data, Path(scratch) / "data")
-        (Path(scratch) / "data" / f"{name}.yml").write_text(new, encoding="utf-8")
+        for name, text in texts.items():
+            (Path(scratch) / "data" / f"{name}.yml").write_text(text, encoding="utf-8")
         trial: Project = dataclasses.replace(project, paths=Paths(Path(scratch)))
-        problems = [p for p in load_knowledge(trial).problems if p.path == shown and (p.line or 0) >= line]
-    if problems:  # reported against the item, since the file does not have it
-        raise ScaffoldError([dataclasses.replace(p, path=f"{shown} (new item)", line=None) for p in problems])
-    _replace_atomically(path, new)
-    return path, line
+        found = load_knowledge(trial).problems
+    for name in texts:
+        shown = shown_of(name)
+        for p in found:
+            if p.warning or p.path != shown or (p.line or 0) < first_line[name]:
+                continue
+            n = next((i for i, (nm, a, b) in enumerate(spans) if nm == name and a <= (p.line or 0) <= b), 0)
+            # reported against the item, since the file does not have it
+            problems.append(placed(n, dataclasses.replace(p, path=f"{shown} (new item)", line=None)))
+    if problems:
+        raise ScaffoldError(problems)
+    for name, text in texts.items():
+        _replace_atomically(paths.data / f"{name}.yml", text)
+    return [(paths.data / f"{name}.yml", line) for name, line, _ in spans]
+
+
+def event_id(date: str, title_en: str) -> str:
+    """An event's id as ``kb new event`` makes it: the year, then the English title."""
+    return f"{str(date)[:4]}-{slugify(title_en or '')[:60].rstrip('-')}"
 
 
 def new_event(root: Path, **o: Any) -> tuple[Path, int]:
-    year = str(o["date"])[:4]
     item = {
-        "id": o.get("id") or f"{year}-{slugify(o['title_en'] or '')[:60].rstrip('-')}",
+        "id": o.get("id") or event_id(o["date"], o["title_en"]),
         "date": o["date"],
         "title": {"vi": o["title_vi"], "en": o["title_en"]},
         "description": {"vi": o["description_vi"], "en": o["description_en"]},
@@ -384,6 +448,7 @@ def new_entity(root: Path, **o: Any) -> tuple[Path, int]:
     item = {
         "id": o.get("id") or slugify(o["name_en"] or ""),
         "type": o["type"],
+        "term": o.get("term"),
         "name": {"vi": name_vi, "en": o["name_en"]},
         "aliases": o.get("aliases") or list(dict.fromkeys([o["name_en"], name_vi])),
         "description": {"vi": o["description_vi"], "en": o["description_en"]},

@@ -16,6 +16,7 @@ import pytest
 
 from kb.bench.corpus import make_corpus
 from kb.content.project import Paths, load_project
+from kb.knowledge.facts import ENTITY_TYPES
 from kb.site import paging
 from kb.site.build import build_site
 from tests.conftest import ROOT
@@ -114,7 +115,7 @@ def test_topic_and_entity_pages_show_the_newest_and_link_to_all(split_site):
 def test_entities_and_translation_status_split(split_site):
     _, site = split_site
     index = _content(_html(site, "entities/"))
-    assert 'href="kind-organization/"' in index and len(re.findall(r"<li>", index)) <= 4
+    assert 'href="kind-organization/"' in index and len(re.findall(r"<li>", index)) <= len(ENTITY_TYPES)
     for page in (site / "translations").glob("**/index.html"):
         rows = re.findall(r"<tr>", _content(page.read_text(encoding="utf-8")))
         assert len(rows) <= SMALL.rows + 1, page  # and the header row
@@ -124,7 +125,10 @@ def test_entities_and_translation_status_split(split_site):
 def test_the_sidebar_does_not_grow_with_the_content(split_site):
     _, site = split_site
     page = _html(site, "articles/")
-    assert len(re.findall(r'class="md-nav__item', page)) <= 12
+    # The navigation's own entries (mkdocs.yml) and the page's few headings, however many articles there are.
+    sections = len(re.findall(r"^  - [^:\n]+: \S+\.md$", (ROOT / "mkdocs.yml").read_text(encoding="utf-8"), re.M))
+    assert sections >= 8
+    assert len(re.findall(r'class="md-nav__item', page)) <= sections + 4
 
 
 def test_split_pages_count_in_the_right_number_in_english(split_site):
@@ -151,3 +155,23 @@ def test_ui_plural_forms(template, values, expected):
     from kb.site.ui import UI
 
     assert UI("en", {"key": template})("key", **values) == expected
+
+
+def test_downloads_point_each_event_to_the_timeline_page_that_holds_it(split_site):
+    """Past the limit, an event's address in the downloads is its year page (and its anchor there)."""
+    import csv
+    import json
+
+    _, site = split_site
+    for lang_dir in ("", "en/"):
+        base = json.loads((site / lang_dir / "downloads/events.json").read_text(encoding="utf-8"))["site"]
+        with (site / lang_dir / "downloads/events.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert len(rows) > SMALL.timeline
+        for row in rows:
+            address, anchor = row["url"].split("#")
+            assert re.fullmatch(r"timeline/\d{4}/(\d+/)?", address.removeprefix(base)), row["url"]
+            page = _html(site / lang_dir, address.removeprefix(base))
+            assert f'id="{anchor}"' in page
+        year_page = _content(_html(site / lang_dir, "timeline/2024/"))
+        assert re.search(r'href="(\.\./)+downloads/events\.csv"', year_page)

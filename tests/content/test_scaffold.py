@@ -118,19 +118,20 @@ def test_new_items_are_appended_valid_and_found_by_the_build(project: Path, caps
     event = ["--date", "2024-10", "--title-vi", "Sự kiện thử", "--title-en", "A test event"]
     event += ["--description-vi", "Mô tả.", "--description-en", "Description.", "--entities", "openai"]
     event += ["--topics", "llm", "--source", SOURCE]
-    entity = ["--type", "model", "--name-en", "Test Model", "--alias", "Test Model"]
-    entity += ["--description-vi", "Một mô hình thử.", "--description-en", "A test model."]
+    entity = ["--type", "method", "--term", "test-term", "--name-en", "Test Method", "--alias", "Test Method"]
+    entity += ["--description-vi", "Một phương pháp thử.", "--description-en", "A test method."]
     term = ["--term-vi", "thuật ngữ thử", "--term-en", "test term", "--definition-vi", "Định nghĩa."]
     term += ["--definition-en", "A definition.", "--source", SOURCE]
     assert kb(project, "new", "event", *event) == 0
-    assert kb(project, "new", "entity", *entity) == 0
     assert kb(project, "new", "term", *term) == 0
+    assert kb(project, "new", "entity", *entity) == 0
     out = capsys.readouterr().out
     assert re.search(r"added the event at data/events\.yml:\d+", out)
     k = load_knowledge(load_project(project))
     assert not k.problems
     assert "2024-a-test-event" in {e.id for e in k.events}
-    assert "test-model" in k.entities and "test-term" in k.terms
+    assert "test-method" in k.entities and "test-term" in k.terms
+    assert (k.entities["test-method"].type, k.term_entities["test-term"].id) == ("method", "test-method")
     assert kb(project, "check") == 0
 
 
@@ -138,6 +139,8 @@ def _event(date: str = "2025-01", entities: str = "openai", source: str = SOURCE
     texts = ["--title-vi", "a", "--title-en", "b", "--description-vi", "c", "--description-en", "d"]
     return ["event", "--date", date, *texts, "--entities", entities, "--topics", "llm", "--source", source, *extra]
 
+
+DESCRIBED = ["--description-vi", "a", "--description-en", "b"]
 
 # (id, command, expected fragments): each writes nothing at all
 REFUSED = [
@@ -194,6 +197,16 @@ REFUSED = [
         "entity-id-taken",
         ["entity", "--type", "organization", "--name-en", "OpenAI", "--description-vi", "a", "--description-en", "b"],
         ["id 'openai' already exists"],
+    ),
+    (
+        "entity-unknown-term",
+        ["entity", "--type", "method", "--term", "no-such-term", "--name-en", "X", *DESCRIBED],
+        ["data/entities.yml (new item)", "x.term", "unknown glossary term 'no-such-term'"],
+    ),
+    (
+        "entity-term-taken",
+        ["entity", "--type", "architecture", "--term", "gan", "--name-en", "GAN 2", *DESCRIBED],
+        ["data/entities.yml (new item)", "gan-2.term", "glossary term 'gan' is already the entity 'gan'"],
     ),
     (
         "term-unknown-article",

@@ -111,7 +111,9 @@ _TENCENT = "2025-03-tencent-five-open-source-3d-models"
 WARNINGS = [
     (
         "day-the-source-never-gives",
-        replace_in("data/events.yml", f'- id: {_TENCENT}\n  date: "2025-03"', f'- id: {_TENCENT}\n  date: "2025-03-12"'),
+        replace_in(
+            "data/events.yml", f'- id: {_TENCENT}\n  date: "2025-03"', f'- id: {_TENCENT}\n  date: "2025-03-12"'
+        ),
         ["data/events.yml:", f"{_TENCENT}.date", "warning", "2025-03-12 is more precise than any date"],
     ),
     (

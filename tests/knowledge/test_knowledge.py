@@ -10,7 +10,8 @@ import pytest
 from kb.cli import main
 from kb.content.project import load_project
 from kb.content.schema import parse_pubdate
-from kb.knowledge.facts import FormIndex, load_knowledge, parse_event_date
+from kb.knowledge.facts import ENTITY_TYPES, Entity, Knowledge, Term, load_knowledge, parse_event_date, unlinked
+from kb.knowledge.mentions import FormIndex, Name, name_of
 from kb.site.ui import load_ui
 from tests.conftest import ROOT, replace_in
 
@@ -24,7 +25,18 @@ def test_data_is_complete_and_valid():
     assert len(K.entities) >= 60
     assert len(K.terms) >= 40
     assert 10 <= len(K.topics) <= 15
-    assert {e.type for e in K.entities.values()} == {"organization", "model", "product", "person"}
+    used = {
+        "organization",
+        "person",
+        "model",
+        "product",
+        "architecture",
+        "method",
+        "benchmark",
+        "competition",
+        "report",
+    }
+    assert {e.type for e in K.entities.values()} == used
 
 
 def test_every_event_points_to_a_real_section_and_is_in_date_order():
@@ -61,6 +73,10 @@ def test_impossible_or_unknown_event_dates_are_refused(raw):
         parse_event_date(raw)
 
 
+def names(pairs: list[tuple[str, str]], kind: str = "entity") -> FormIndex:
+    return FormIndex(name_of(form, kind, item_id, None, case_by_form=kind == "term") for form, item_id in pairs)
+
+
 NAMES = [
     ("Nguyễn Văn An", "an"),
     ("Nguyễn Văn Anh", "anh"),
@@ -80,10 +96,13 @@ NAMES = [
         ("Nguyễn Văn\nAn", set()),  # a name is one line, its words one space apart
         ("Bà Nguyễn Thị Bình và ông Nguyễn Văn An", {"an", "binh"}),
         ("họ Nguyễn, tên Văn An", set()),
-        ("dùng GPT-4o mini.", {"gpt-4o", "gpt-4o-mini"}),  # a longer name holds a shorter one
+        ("dùng GPT-4o mini.", {"gpt-4o-mini"}),  # the longest name wins: GPT-4o is not mentioned inside it
+        ("GPT-4o và GPT-4o mini", {"gpt-4o", "gpt-4o-mini"}),
         ("GPT-4o, rồi GPT-4o-mini", {"gpt-4o"}),
         ("GPT-4o-mini", set()),  # neither: a hyphen continues a name
         ("xGPT-4o", set()),
+        ("GPT-4o.", {"gpt-4o"}),  # a full stop ends a name
+        ("GPT-4o.1 và GPT-4o,5", set()),  # a dot or a comma before a letter or digit continues it
         ("(OpenAI)", {"openai"}),
         ("openai", set()),  # entity names are case-sensitive
         ("tại .NET Lab", {"dotnet"}),  # a name that does not start with a word
@@ -91,7 +110,7 @@ NAMES = [
     ],
 )
 def test_names_are_found_as_whole_names(text, found):
-    assert FormIndex(NAMES, ignore_case=False).found_ids(text) == found
+    assert names(NAMES).found_ids(text) == found
 
 
 _MARKUP_TEXTS = [
@@ -132,18 +151,25 @@ def test_dates_show_their_own_time_zone_however_often_they_are_formatted(raw, vi
         assert ui["en"].date(parse_pubdate(raw)) == en
 
 
-def test_term_forms_ignore_case():
-    index = FormIndex([("mô hình ngôn ngữ lớn", "llm"), ("Mô hình", "model")], ignore_case=True)
-    assert index.found_ids("Các MÔ HÌNH NGÔN NGỮ LỚN") == {"llm", "model"}
-    assert index.found_ids("mô hình ngôn ngữ") == {"model"}
+def test_term_forms_in_small_letters_ignore_case_and_capitalised_ones_do_not():
+    index = names(
+        [("mô hình ngôn ngữ lớn", "llm"), ("mô hình", "model"), ("GAN", "gan"), ("generative AI", "g")], "term"
+    )
+    assert index.found_ids("Các MÔ HÌNH NGÔN NGỮ LỚN") == {"llm"}  # not "mô hình" inside it
+    assert index.found_ids("Mô hình ngôn ngữ") == {"model"}
+    assert index.found_ids("GAN, không phải gan hay Gan") == {"gan"}
+    assert index.found_ids("Generative AI và generative AI, không phải Generative ai") == {"g"}
+    assert [s.start for s in index.find("Generative AI và generative AI; generative ai")] == [0, 17]
+    # A name's first use is the first in the text, whichever way its first letter is written.
+    assert [s.start for s in index.find("generative ai; Generative AI, generative AI", first=True)] == [15]
 
 
 def test_names_sharing_a_family_name_are_not_all_tried():
     """The cost of finding names grows with the names a text may hold, not with every name known."""
-    names = [(f"Nguyễn Văn Người{i}", f"p{i}") for i in range(500)] + [("Nguyễn Thị Bình", "binh")]
-    index = FormIndex(names, ignore_case=False)
+    people = [(f"Nguyễn Văn Người{i}", f"p{i}") for i in range(500)] + [("Nguyễn Thị Bình", "binh")]
+    index = FormIndex(Name(form, "entity", item_id) for form, item_id in people)
     text = "Bà Nguyễn Thị Bình gặp ông Nguyễn Hữu Cường."
-    assert [entry[2] for entry in index.candidates(index.plain(text))] == ["binh"]
+    assert [name.id for name in index.candidates(text)] == ["binh"]
     assert index.found_ids(text) == {"binh"}
 
 
@@ -196,6 +222,26 @@ CASES = [
         "unknown-field",
         _replace("data/entities.yml", "- id: google\n", "- id: google\n  alias: [G]\n"),
         ["data/entities.yml:", "google.alias", "unknown field"],
+    ),
+    (
+        "unknown-entity-type",
+        _replace("data/entities.yml", "- id: jest\n  type: method", "- id: jest\n  type: technique"),
+        [
+            "data/entities.yml:",
+            "jest.type",
+            "'technique' is not allowed",
+            "one of organization, person, model, product",
+        ],
+    ),
+    (
+        "unknown-glossary-term",
+        _replace("data/entities.yml", "term: vae", "term: vaes"),
+        ["data/entities.yml:", "vae.term", "unknown glossary term 'vaes'", "an id from data/glossary.yml"],
+    ),
+    (
+        "two-entities-claim-one-term",
+        _replace("data/entities.yml", "term: vae", "term: gan"),
+        ["data/entities.yml:", "vae.term", "glossary term 'gan' is already the entity 'gan' (line", "only one"],
     ),
     (
         "article-tag-not-a-topic",
@@ -282,3 +328,155 @@ def test_counts_on_index_pages_match_the_data(built_site):
     for topic_id in K.topics:
         n_events = len(K.events_of_topic(topic_id))
         assert f"{n_events} {'event' if n_events == 1 else 'events'}" in topics  # "1 event", never "1 events"
+
+
+# ----------------------------------------------------------- entity types and the links to the glossary
+
+
+def test_every_entity_type_has_a_singular_label_and_a_plural_heading_in_both_languages():
+    ui = load_ui(ROOT / "data", ROOT)
+    for lang in ("vi", "en"):
+        for kind in ENTITY_TYPES:
+            assert ui[lang](f"type_{kind}").strip() and ui[lang](f"types_{kind}").strip(), (lang, kind)
+    assert all(ui["en"](f"type_{kind}") != ui["en"](f"types_{kind}") for kind in ENTITY_TYPES)
+
+
+def test_entities_and_terms_that_are_the_same_thing_are_linked():
+    linked = {term_id: entity.id for term_id, entity in K.term_entities.items()}
+    assert linked == {"gan": "gan", "vae": "vae", "transformer": "transformer", "swe-bench": "swe-bench"}
+    assert unlinked(K) == []
+
+
+def _entity(entity_id: str, name: str, aliases: list[str], term: str | None = None) -> Entity:
+    text = {"vi": name, "en": name}
+    data = {"id": entity_id, "type": "model", "name": text, "aliases": aliases, "description": text}
+    return Entity.model_validate(data | ({"term": term} if term else {}))
+
+
+def _term(term_id: str, vi: str, en: str, aliases_en: list[str] = ()) -> Term:
+    return Term.model_validate(
+        {
+            "id": term_id,
+            "term": {"vi": vi, "en": en},
+            "aliases": {"en": list(aliases_en)},
+            "definition": {"vi": "a", "en": "b"},
+        }
+    )
+
+
+GAN_TERM = _term("gan", "mạng đối nghịch tạo sinh", "generative adversarial network", ["GANs"])
+
+
+@pytest.mark.parametrize(
+    ("entities", "terms", "expected"),
+    [
+        ([_entity("gan", "GANs", [])], [GAN_TERM], [("gan", "gan", "GANs")]),  # an alias of the term
+        (
+            [_entity("g", "G", ["Generative Adversarial Network"])],
+            [GAN_TERM],
+            [("g", "gan", "Generative Adversarial Network")],
+        ),
+        ([_entity("g", "Mạng Đối Nghịch Tạo Sinh", [])], [GAN_TERM], [("g", "gan", "Mạng Đối Nghịch Tạo Sinh")]),
+        ([_entity("gan", "GANs", [], term="gan")], [GAN_TERM], []),  # linked
+        ([_entity("a", "GANs", [], term="gan"), _entity("b", "GANs", [])], [GAN_TERM], []),  # the term is another's
+        ([_entity("x", "GANs", [], term="other")], [GAN_TERM, _term("other", "khác", "other")], []),  # it is another
+        ([_entity("gan", "GAN models", ["GAN"])], [GAN_TERM], []),  # whole names only, not parts
+        (
+            [_entity("t", "Transformer", ["T"]), _entity("u", "transformer", [])],
+            [_term("t", "Transformer", "Transformer")],
+            [("t", "t", "Transformer"), ("u", "t", "transformer")],
+        ),
+    ],
+    ids=["alias", "entity-alias", "vietnamese-any-case", "linked", "claimed", "other-term", "part", "two-entities"],
+)
+def test_entities_and_terms_sharing_a_name_without_a_link_are_found(entities, terms, expected):
+    k = Knowledge(entities={e.id: e for e in entities}, terms={t.id: t for t in terms})
+    assert [(e.id, t.id, form) for e, t, form in unlinked(k)] == expected
+
+
+def _line(root: Path, path: str, text: str) -> int:
+    return (root / path).read_text(encoding="utf-8").split(text)[0].count("\n") + 1
+
+
+def test_link_problems_name_the_line_of_the_term_field(project: Path):
+    _replace("data/entities.yml", "term: vae", "term: gan")(project)
+    k = load_knowledge(load_project(project))
+    first, second = _line(project, "data/entities.yml", "term: gan"), _line(project, "data/entities.yml", "- id: vae")
+    assert [str(p) for p in k.problems] == [
+        f"data/entities.yml:{second + 2}: vae.term: glossary term 'gan' is already the entity 'gan' (line {first}); "
+        "expected one entity per term: `term:` on only one of them"
+    ]
+
+
+def test_check_warns_when_an_entity_and_a_term_share_a_name_but_are_not_linked(project: Path, capsys):
+    _replace("data/entities.yml", "  term: gan\n", "")(project)
+    line = _line(project, "data/entities.yml", "- id: gan\n")
+    assert main(["--root", str(project), "check"]) == 0  # a warning: the build goes on
+    assert (
+        f"data/entities.yml:{line}: gan.term: warning: shares the name 'Generative Adversarial Network' with "
+        "glossary term 'gan' but is not linked to it; expected 'term: gan' on the entity if they are the same thing"
+    ) in capsys.readouterr().out.splitlines()
+    from kb.site.pages import load_site
+
+    site = load_site(project, "en", load_project(project))
+    assert "../glossary.md#gan" not in site.pages["entities/gan.md"]
+    assert "Events and articles: [Generative adversarial network (GAN)]" not in site.pages["glossary.md"]
+
+
+ENTITY_LABELS = {
+    "": ("Kiến trúc", "Nhân vật", "Định nghĩa trong thuật ngữ", "Sự kiện và bài viết"),
+    "en/": ("Architecture", "Person", "Glossary definition", "Events and articles"),
+}
+INDEX_HEADINGS = {
+    "": [
+        "Tổ chức",
+        "Con người",
+        "Mô hình",
+        "Sản phẩm",
+        "Kiến trúc",
+        "Phương pháp",
+        "Điểm chuẩn",
+        "Cuộc thi",
+        "Báo cáo",
+    ],
+    "en/": [
+        "Organisations",
+        "People",
+        "Models",
+        "Products",
+        "Architectures",
+        "Methods",
+        "Benchmarks",
+        "Competitions",
+        "Reports",
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_entity_pages_show_their_type_and_link_to_their_glossary_entry_and_back(built_site, lang):
+    architecture, person, definition, events = ENTITY_LABELS[lang]
+    type_row = "<dt>{}</dt>\n<dd>{}</dd>".format  # the summary box's first row (kb.site.entity_box)
+    kind = load_ui(ROOT / "data", ROOT)["en" if lang else "vi"]("summary_type")
+    assert type_row(kind, architecture) in page(built_site / lang, "entities/transformer/")
+    assert type_row(kind, person) in page(built_site / lang, "entities/geoffrey-hinton/")
+    glossary = page(built_site / lang, "glossary/")
+    entries = dict(re.findall(r'<h3 id="([\w-]+)">(.*?)(?=<h[23] )', glossary, re.S))
+    for term_id, entity in K.term_entities.items():
+        entity_page = page(built_site / lang, f"entities/{entity.id}/")
+        assert f'{definition}: <a href="../../glossary/#{term_id}">' in entity_page
+        back = re.search(rf'{events}: <a href="../entities/{entity.id}/">([^<]+)</a>(.*?)</span>', entries[term_id])
+        assert back, term_id
+        assert back[1] == entity.name["en" if lang else "vi"]
+        n = len(K.events_of_entity(entity.id))
+        assert back[2] == (f" · {n} {'sự kiện' if not lang else 'event' if n == 1 else 'events'}" if n else "")
+    unlinked_entry = entries["attention"]
+    assert events not in unlinked_entry and definition not in page(built_site / lang, "entities/openai/")
+
+
+@pytest.mark.parametrize("lang", ["", "en/"])
+def test_entities_index_groups_by_type_in_order(built_site, lang):
+    index = page(built_site / lang, "entities/")
+    assert re.findall(r'<h2 id="[^"]*">([^<]+)<', index) == INDEX_HEADINGS[lang]
+    benchmarks = index.split(f">{INDEX_HEADINGS[lang][6]}<")[1].split("<h2")[0]
+    assert re.findall(r'<a href="([\w-]+)/">', benchmarks) == ["chatbot-arena", "swe-bench"]

@@ -83,7 +83,10 @@ def _extra_words(page: Path) -> str:
 
 def test_pages_carry_their_d_words_folded_and_other_language_terms(built_site):
     rewind = _extra_words(built_site / "articles/rewind-ai-2024/index.html")
-    assert "duong" in rewind.split()  # "con đường phía trước": Pagefind folds tones, not đ
+    assert "con duong phia" in rewind  # "con đường phía trước": Pagefind folds tones, not đ
+    generative = _extra_words(built_site / "articles/tri-tue-nhan-tao-tao-sinh/index.html")
+    assert "dinh kien" in generative  # "định kiến": found as a phrase typed without marks
+    assert "ngay dang" not in rewind  # the metadata line ("Ngày đăng: ...") is not indexed
     efficiency = _extra_words(built_site / "articles/state-of-ai-report-2024/index.html")
     assert "quantization" in efficiency and "distillation" in efficiency
     agents = _extra_words(built_site / "en/topics/ai-agents/index.html")
@@ -109,11 +112,64 @@ def test_d_words_are_the_whole_words_holding_d(text, words):
     assert pagefind.d_words(text) == re.findall(r"\w*[đĐ]\w*", text)  # the plain pattern it replaces
 
 
+@pytest.mark.parametrize(
+    ("text", "phrases"),
+    [
+        ("AI có định kiến, và", ["co dinh kien"]),  # the word before and after each "đ" word, folded
+        ("đầu tư", ["dau tu"]),  # at the start of the text
+        ("vốn đầu", ["von dau"]),  # at its end
+        ("và đầu tư vào Đà Nẵng, đó là", ["va dau tu", "vao da nang do la"]),  # runs that touch are one
+        ("a đi b. c đi b. a đi b", ["a di b", "c di b"]),  # a run met again is given once
+        ("không có chữ nào", []),
+        ("", []),
+    ],
+)
+def test_d_phrases_are_each_d_word_with_its_neighbours_folded(text, phrases):
+    assert pagefind.d_phrases(text) == phrases
+
+
+@pytest.mark.parametrize(
+    ("html", "indexed"),
+    [
+        ('<p>a</p><div class="kb-noindex"><div>x</div><p>y</p></div><p>b</p>', "<p>a</p> <p>b</p>"),
+        ('<span class="kb-small kb-noindex">x</span>z', " z"),  # one class among others
+        ('<div class="kb-meta"><p>Ngày đăng</p></div>t', " t"),  # the article's metadata line
+        ('<h2>T<a class="headerlink" href="#t">¶</a></h2>', "<h2>T </h2>"),
+        ('<div class="kb-noindexed">k</div>', '<div class="kb-noindexed">k</div>'),  # not the class
+        ('<div class="kb-noindex">never closed', " "),
+    ],
+)
+def test_indexed_html_leaves_out_what_pagefind_leaves_out(html, indexed):
+    assert pagefind.indexed_html(html) == indexed
+
+
+def test_hidden_terms_say_how_many_words_they_add_and_what_the_page_is_the_entry_of():
+    html = pagefind.hidden_terms("<p>có định kiến</p>", ["bias"], "=Định kiến|bias")
+    assert 'data-kb-terms="co dinh kien bias"' in html and 'data-pagefind-meta="kbh:4"' in html
+    assert 'data-pagefind-meta="kbnames:=Định kiến|bias"' in html
+    assert pagefind.hidden_terms("<p>AI</p>", [], "") == ""
+    assert pagefind.hidden_terms('<p>"&<</p>', ['a "b" & <c>'], "") == (
+        '<span class="kb-search-terms" data-pagefind-index-attrs="data-kb-terms" '
+        'data-kb-terms="a &quot;b&quot; &amp; &lt;c>" data-pagefind-meta="kbh:4"></span>'
+    )
+
+
+def test_own_names_are_a_topics_an_entitys_and_the_glossarys_terms():
+    k = pages.load_site(ROOT, "vi").knowledge
+    assert pagefind.own_names(k, "topics/business-investment.md") == "=Kinh doanh và đầu tư|Business and investment"
+    assert pagefind.own_names(k, "entities/google-deepmind.md") == "=Google DeepMind|DeepMind"
+    glossary = dict(e.split("=") for e in pagefind.own_names(k, "glossary.md").split(";"))
+    assert glossary["quantization"].split("|")[:2] == ["lượng tử hóa", "quantization"]
+    assert set(glossary) == set(k.terms)
+    for page in ("index.md", "articles/rewind-ai-2024.md", "topics/index.md", "entities/nope.md", "timeline.md"):
+        assert pagefind.own_names(k, page) == ""
+
+
 def test_a_pages_search_terms_come_from_what_is_indexed_not_its_lists():
     site = pages.load_site(ROOT, "vi")
     terms = site.knowledge.terms
     listed, described = terms["quantization"], terms["ai-agent"]
-    text = f"Trang này nói về {described.term['vi']}.\n\n" + knowledge_pages._not_indexed(
+    text = f"Trang này nói về {described.term['vi']}.\n\n" + knowledge_pages.not_indexed(
         f"### 2024 · Một sự kiện {{#e}}\n\nNhờ {listed.term['vi']}."  # an event, as topic pages list them
     )
     assert pages.indexed_terms(site.knowledge, site.lang, text) == {"ai-agent"}

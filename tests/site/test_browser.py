@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import functools
-import http.server
+import gzip
 import json
 import re
 import shutil
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +15,13 @@ from urllib.parse import urlparse
 
 import pytest
 
+from kb.site.ui import load_ui
 from tests.conftest import ROOT
+from tests.site.conftest import SHOTS, Visit
+from tests.site.conftest import serving as _serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
 ALLOWED_EXTERNAL = ("raw.githubusercontent.com",)  # article images; blocked in tests
 PAGE_TYPES = {
     "home": "",
@@ -32,98 +30,13 @@ PAGE_TYPES = {
     "timeline": "timeline/",
     "topic": "topics/open-models/",
     "entity": "entities/deepseek/",
+    "entity-linked-to-a-term": "entities/transformer/",
     "glossary": "glossary/",
+    "downloads": "downloads/",
     "about": "about/",
     "translations": "translations/",
 }
 LANGS = {"vi": "", "en": "en/"}
-
-
-_PIXEL = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63000100000500010d0a2db40000000049454e44ae426082"
-)
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _serving(site: Path) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-@pytest.fixture(scope="session")
-def server(built_site: Path) -> Iterator[str]:
-    with _serving(built_site) as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: run `python3 scripts/dev.py test`, which installs it through apt")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-class Visit:
-    """A page with its console errors and every request that left localhost."""
-
-    def __init__(self, browser, width: int = 1280) -> None:
-        self.context = browser.new_context(viewport={"width": width, "height": 900}, locale="vi-VN")
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.external: list[str] = []
-        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.route("**/*", self._route)
-
-    def _route(self, route) -> None:
-        host = urlparse(route.request.url).hostname
-        if host in {"127.0.0.1", "localhost"}:
-            route.continue_()
-        else:  # recorded, and answered here so nothing leaves the machine
-            self.external.append(route.request.url)
-            route.fulfill(status=200, content_type="image/png", body=_PIXEL)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-@pytest.fixture
-def visit(browser):
-    visits: list[Visit] = []
-
-    def make(width: int = 1280) -> Visit:
-        visits.append(Visit(browser, width))
-        return visits[-1]
-
-    yield make
-    for v in visits:
-        v.close()
 
 
 def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
@@ -131,7 +44,8 @@ def _search(v: Visit, base: str, lang: str, query: str) -> list[str]:
     v.page.click(".kb-search-open")
     v.page.fill(".kb-search__input", query)
     v.page.wait_for_selector(".kb-search__result", timeout=10_000)
-    v.page.wait_for_timeout(500)
+    # The dialog names the query whose results it shows in whole.
+    v.page.wait_for_function("q => document.getElementById('kb-search').dataset.kbSearched === q", arg=query)
     return _results(v)
 
 
@@ -223,26 +137,30 @@ def test_a_query_typed_with_marks_is_matched_on_them_and_a_bare_one_ignoring_the
     assert not v.errors and not w.errors
 
 
-@pytest.mark.parametrize(("lang", "query"), [("vi", "tri tue nhan tao"), ("en", "large models")])
-def test_pages_with_the_query_as_a_phrase_are_listed_first(visit, server, lang, query):
-    """A query of several words lists the pages that have them together first (the engine, asked for the
-    phrase in quotes, says which), then the rest; each group in the engine's order."""
+def _has_phrase(site: Path, url: str, query: str) -> bool:
+    """Whether a page's visible text (as Pagefind stores it, less the indexer's words) has the query's words
+    together, marks and case ignored."""
+    from kb.textutil import fold
+
+    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
+        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+        if data["url"] == url:
+            tokens = data["content"].split()
+            text = " ".join(tokens[: len(tokens) - int(data["meta"].get("kbh", "0"))])
+            return f" {fold(query)} " in " " + " ".join(re.findall(r"[^\W_]+", fold(text))) + " "
+    raise AssertionError(f"{url} is not indexed")
+
+
+@pytest.mark.parametrize(("lang", "query"), [("vi", "dinh kien"), ("vi", "mo hinh doc quyen"), ("en", "large models")])
+def test_pages_with_the_query_as_a_phrase_are_listed_first(visit, server, built_site, lang, query):
+    """A query of several words lists the pages that have them together (marks ignored) before the pages
+    that do not; tests/search/test_relevance.py checks the order within."""
     v = visit()
     shown = _search(v, server, lang, query)
-    v.page.wait_for_timeout(1000)  # the whole query's results, after any preview of the phrase's
-    shown = _results(v)
-    phrase = v.page.evaluate(
-        """async q => {
-            const pf = await import(new URL('/pagefind/pagefind.js', location.href).href);
-            const found = await pf.search('"' + q + '"');
-            return Promise.all(found.results.map(async r => new URL((await r.data()).url, location.href).pathname));
-        }""",
-        query,
-    )
     total = int(v.page.inner_text(".kb-search__message").split()[0])
-    assert phrase and len(phrase) < total and len(shown) == min(10, total), (phrase, shown, total)
-    with_phrase = [url in phrase for url in shown]
-    assert with_phrase == sorted(with_phrase, reverse=True), (shown, phrase)
+    assert len(shown) == min(10, total), (shown, total)
+    with_phrase = [_has_phrase(built_site, url, query) for url in shown]
+    assert with_phrase == sorted(with_phrase, reverse=True), (shown, with_phrase)
     assert with_phrase[0] and not all(with_phrase)
     assert not v.errors
 
@@ -320,6 +238,22 @@ def test_timeline_entry_reaches_the_section_of_its_article(visit, server, lang):
     fragment = href.split("#", 1)[1]
     assert v.page.url.endswith("#" + fragment)
     assert v.page.locator(f"[id='{fragment}']").count() == 1
+    assert not v.errors
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_entity_leads_to_its_glossary_definition_and_the_definition_back(visit, server, lang):
+    v = visit()
+    v.page.goto(server + LANGS[lang] + "entities/transformer/")
+    v.page.locator("a[href$='glossary/#transformer']").click()
+    v.page.wait_for_url("**/glossary/#transformer")
+    entry = v.page.locator("[id='transformer']")
+    box = entry.bounding_box()
+    assert box and 0 <= box["y"] < 900, box  # the reader sees the entry, not the top of the glossary
+    back = v.page.locator("[id='transformer'] ~ p a[href$='entities/transformer/']").first
+    back.click()
+    v.page.wait_for_url("**/entities/transformer/")
+    assert v.page.locator("[id='2017-transformer']").count() == 1  # the entity's events
     assert not v.errors
 
 
@@ -504,3 +438,69 @@ def test_every_internal_link_and_anchor_resolves(built_site):
                 broken.append(f"{page.relative_to(built_site)}: {href} (no such anchor)")
     assert checked > 5000
     assert not broken, broken[:20]
+
+
+# ---------------------------------------------------------------------------
+# A page's own facts (kb.site.pagemeta): the citation's date accessed, its copy buttons, and the
+# hreflang links in the head, which must not make Material fetch sitemaps that do not exist
+# ---------------------------------------------------------------------------
+
+UIS = load_ui(ROOT / "data", ROOT)
+SITE_NAMES = {"vi": "Xu hướng AI", "en": "AI Trends"}
+CITED = {"article": "articles/trung-quoc-thuc-day-ma-nguon-mo/", "entity": "entities/nvidia/", "glossary": "glossary/"}
+
+TODAY = """() => { const d = new Date(); return [d.getFullYear(), d.getMonth() + 1, d.getDate()]; }"""
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("kind", CITED)
+def test_the_citation_is_dated_the_day_the_reader_views_it(visit, server, lang, kind):
+    ui = UIS[lang]
+    for width, label in ((1280, "desktop"), (390, "phone")):
+        v = visit(width)
+        responses: list[tuple[str, int]] = []
+        v.page.on("response", lambda r, seen=responses: seen.append((urlparse(r.url).path, r.status)))
+        v.page.goto(server + LANGS[lang] + CITED[kind])
+        v.page.wait_for_load_state("networkidle")
+        year, month, day = v.page.evaluate(TODAY)
+        months = ui.strings.get("month_names") or []
+        local = ui("date_format", day=day, month=month, year=year, month_name=months[month - 1] if months else month)
+        box = v.page.locator("details.kb-cite")
+        box.locator("summary").click()
+        text = box.locator(".kb-cite-text code").inner_text()
+        site = SITE_NAMES[lang]
+        expected = ui(
+            "cite_text",
+            title=v.page.title().removesuffix(f" - {site}"),
+            date=v.page.locator(".kb-updated time").inner_text(),
+            site=site,
+            url=v.page.locator("link[rel=canonical]").get_attribute("href"),
+            accessed=local,
+        )
+        assert text == expected
+        bibtex = box.locator(".kb-cite-bibtex code").inner_text()
+        assert f"urldate      = {{{year:04d}-{month:02d}-{day:02d}}}" in bibtex
+        # Material's copy buttons (content.code.copy), one per citation, copying what the reader sees
+        assert box.locator("button[data-md-type=copy]").count() == 2
+        box.scroll_into_view_if_needed()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        v.page.screenshot(path=str(SHOTS / f"{lang}-{kind}-citation-{label}.png"))
+        assert not v.errors, v.errors
+        # The hreflang links are in the head, and no sitemap is fetched beside them (each would be a 404).
+        assert v.page.locator("head link[hreflang]").count() == 3
+        assert [r for r in responses if r[1] >= 400] == []
+        assert {p for p, _ in responses if p.endswith("sitemap.xml")} <= {"/sitemap.xml", "/en/sitemap.xml"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_without_javascript_the_reader_fills_in_the_date(browser, server, lang):
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(server + LANGS[lang] + CITED["entity"])
+        page.locator("details.kb-cite summary").click()
+        placeholder = UIS[lang]("cite_accessed_placeholder")
+        assert placeholder in page.locator(".kb-cite-text code").inner_text()
+        assert f"urldate      = {{{placeholder}}}" in page.locator(".kb-cite-bibtex code").inner_text()
+    finally:
+        context.close()

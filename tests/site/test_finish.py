@@ -21,9 +21,9 @@ CASES = [
         True,
         set(),
         "",
-        ["<div data-pagefind-body><p>Bài <a>đây</a></p>", 'data-kb-terms="day"'],
+        ["<div data-pagefind-body><p>Bài <a>đây</a></p>", 'data-kb-terms="bai day"', 'data-pagefind-meta="kbh:2"'],
         ["javascript:", "onclick", "<script", "alert(2)"],
-        id="active-content-removed-d-words-added",
+        id="active-content-removed-d-words-added-with-their-neighbours",
     ),
     pytest.param(
         "<p>Tác nhân AI làm việc.</p>",

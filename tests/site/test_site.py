@@ -82,7 +82,9 @@ def test_pages_request_nothing_from_third_parties_but_article_images(built_site)
         text = page.read_text(encoding="utf-8")
         for url in _REQUEST.findall(text):
             if re.match(r"^(https?:)?//", url):
-                is_link_rel = re.search(rf'<link\b[^>]*rel="(?:alternate|canonical)"[^>]*href="{re.escape(url)}"', text)
+                is_link_rel = re.search(
+                    rf'<link\b[^>]*rel="(?:alternate ?|canonical)"[^>]*href="{re.escape(url)}"', text
+                )
                 assert url.startswith(IMAGE_HOSTS) or is_link_rel, f"{page}: requests {url}"
         assert "fonts.googleapis" not in text and "fonts.gstatic" not in text
 
@@ -197,7 +199,8 @@ def test_translation_status_lists_every_page_newest_change_first(built_site, lan
 
 
 def test_sitemaps_list_each_page_in_both_languages_and_pages_fetch_no_sitemap(built_site):
-    """hreflang lives in the sitemaps: a <link rel=alternate> in a page makes Material fetch a sitemap beside it."""
+    """hreflang lives in the sitemaps, and in each page's head as rel="alternate " (Material fetches a sitemap
+    beside every link its selector link[rel=alternate] matches exactly; kb.site.pagemeta.HREFLANG_REL)."""
     for sitemap in (built_site / "sitemap.xml", built_site / "en" / "sitemap.xml"):
         xml = sitemap.read_text(encoding="utf-8")
         locs = re.findall(r"<loc>([^<]+)</loc>", xml)
@@ -207,4 +210,5 @@ def test_sitemaps_list_each_page_in_both_languages_and_pages_fetch_no_sitemap(bu
         built_site / "sitemap.xml"
     ).read_text(encoding="utf-8")
     page = html(built_site, "articles/rewind-ai-2024/")
-    assert not re.search(r"<link[^>]+hreflang", page)
+    assert not re.search(r"<link[^>]+rel=\"alternate\"[^>]+hreflang", page)
+    assert re.search(r"<link[^>]+rel=\"alternate \"[^>]+hreflang", page)

@@ -35,7 +35,15 @@ from kb.textutil import read_text, short_hash, slugify
 # Article images point at this host; the benchmark's server stands in for it with a placeholder.
 IMAGE_HOST = "https://static.example.org/images/"
 # What make_corpus copies from the real project, besides the top-level pages of docs/<lang>/.
-COPIED = ("mkdocs.yml", "mkdocs.en.yml", "overrides", "scripts/kb", "data/ui.yml", "data/topics.yml")
+COPIED = (
+    "mkdocs.yml",
+    "mkdocs.en.yml",
+    "overrides",
+    "scripts/kb",
+    "data/ui.yml",
+    "data/topics.yml",
+    "data/downloads.yml",
+)
 
 # --------------------------------------------------------------------------
 # One article: its blocks in the seed, after ingest, and in English
@@ -461,6 +469,10 @@ def make_corpus(dest: Path, n: int, *, source_root: Path, seed: int = 0) -> None
     topic_map = {t["id"]: t for t in topics}
     entities = make_entities(n // 2 + 50, _load_data(source_root / "data" / "entities.yml"), topic_map, rng)
     terms = make_terms(60 + n // 20, _load_data(source_root / "data" / "glossary.yml"), rng, pools)
+    term_ids = {t.id for t in terms}
+    for entity in entities:  # a real entity's glossary term may be one the corpus leaves out
+        if entity.data.get("term") not in term_ids:
+            entity.data.pop("term", None)
     # Popularity: a few entities are mentioned everywhere, most only now and then.
     order = list(range(len(entities)))
     rng.shuffle(order)

@@ -12,7 +12,7 @@ from time import perf_counter
 from kb.bench.corpus import write_text_file
 from kb.content.project import Paths
 from kb.content.schema import DEFAULT_LANG, LANGS
-from kb.site import article_pages, hook, pages
+from kb.site import article_pages, feeds, hook, pages
 
 # --------------------------------------------------------------------------
 # Our generation step, timed and materialised
@@ -135,7 +135,11 @@ def materialize(root: Path, out: Path) -> None:
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
             write_text_file(docs / src_uri, text)
-        for src_uri, data in site.static.items():
+        with paths.config(lang).open(encoding="utf-8") as stream:
+            site_name = str(yaml_load(stream).get("site_name") or "")
+        # The downloads and feeds, which the hook adds in on_files, as files of the floor's docs.
+        written = feeds.site_files(site, article_pages.language_url(site_url, lang), site_name)
+        for src_uri, data in [*site.static.items(), *written.items()]:
             (docs / src_uri).parent.mkdir(parents=True, exist_ok=True)
             (docs / src_uri).write_bytes(data)
         source_docs = paths.lang_docs(lang)

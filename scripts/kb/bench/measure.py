@@ -24,8 +24,17 @@ from kb.site import article_pages
 
 # A reader's first searches: the commonest words of the corpus (the biggest index chunks), a name, a term.
 FIRST_SEARCHES = {
-    # Typed with and without marks: most Vietnamese readers type without them.
-    "vi": ("mô hình ngôn ngữ", "mo hinh ngon ngu", "trí tuệ nhân tạo", "OpenAI", "dữ liệu huấn luyện"),
+    # Typed with and without marks: most Vietnamese readers type without them, two or three syllables.
+    "vi": (
+        "mô hình ngôn ngữ",
+        "mo hinh ngon ngu",
+        "trí tuệ nhân tạo",
+        "tri tue nhan tao",
+        "dinh kien",
+        "dau tu",
+        "OpenAI",
+        "dữ liệu huấn luyện",
+    ),
     "en": ("language model", "artificial intelligence", "OpenAI", "training data"),
 }
 TYPING_DELAY_MS = 120  # a quick reader: about eight characters a second

@@ -45,7 +45,7 @@ _DOMAINS = ["vnexpress.net", "tuoitre.vn", "thanhnien.vn", "dantri.com.vn", "bao
 _EMOJI = ["🔹", "💡", "📈", "⚡", "🔍", "🧠", "🌱", "🎯", "🔒", "🛠️"]
 
 _ENTITY_KINDS = [
-    # type, weight, vi name, en name, vi description, en description
+    # type (one of facts.ENTITY_TYPES), weight, vi name, en name, vi description, en description
     (
         "organization",
         35,
@@ -85,6 +85,22 @@ _ENTITY_KINDS = [
         "{p} Studio",
         "Công cụ cho nhà phát triển trong lĩnh vực {topic}.",
         "A developer tool in the field of {topic}.",
+    ),
+    (
+        "benchmark",
+        3,
+        "{p}-Bench",
+        "{p}-Bench",
+        "Điểm chuẩn đánh giá các mô hình trong lĩnh vực {topic}.",
+        "A benchmark that evaluates models in the field of {topic}.",
+    ),
+    (
+        "method",
+        2,
+        "Phương pháp {p}",
+        "{p} method",
+        "Phương pháp huấn luyện được nhắc đến trong các bài viết về {topic}.",
+        "A training method that appears in articles about {topic}.",
     ),
     (
         "person",
@@ -188,6 +204,11 @@ def _same_digits(a: str, b: str) -> bool:
     return re.findall(r"\d+", a) == re.findall(r"\d+", b)
 
 
+def _form(alias: str | dict[str, Any]) -> str:
+    """An alias's form, whether a string or a mapping with rules."""
+    return alias if isinstance(alias, str) else str(alias.get("form", ""))
+
+
 def _usable_form(text: str) -> bool:
     return not re.search(r"[/\[\]*_#{}<>|`\"]", text)
 
@@ -214,7 +235,11 @@ def _unique_id(base: str, used: set[str]) -> str:
 def _entity_forms(data: dict[str, Any]) -> list[tuple[str, str]]:
     """Forms an article may write an entity with, in Vietnamese and in English."""
     name = data["name"]
-    forms = [(a, a) for a in data.get("aliases", []) if _usable_form(a)]
+    # An alias with rules (a mapping) is found only in its context, which made-up text need not give.
+    forms = [(a, a) for a in data.get("aliases", []) if isinstance(a, str) and _usable_form(a)]
+    ruled = {_form(a) for a in data.get("aliases", []) if not isinstance(a, str)}
+    if ruled & {name["vi"], name["en"]}:
+        return forms
     if _usable_form(name["vi"]) and _usable_form(name["en"]) and _same_digits(name["vi"], name["en"]):
         forms.append((name["vi"], name["en"]))
     return forms
@@ -226,10 +251,12 @@ def make_entities(count: int, real: list[dict], topics: dict[str, dict], rng: ra
     result: list[Mentionable] = []
     used_ids: set[str] = set()
     for data in real[:count]:
+        # A real entity's "as of" names a real article, which a synthetic corpus does not have.
+        data = {key: value for key, value in data.items() if key != "as_of"}
         used_ids.add(data["id"])
         if forms := _entity_forms(data):
             result.append(Mentionable(data["id"], forms, data, list(data.get("topics", []))))
-    used_words = {w.casefold() for d in real for w in re.findall(r"\w+", " ".join(d.get("aliases", [])))}
+    used_words = {w.casefold() for d in real for a in d.get("aliases", []) for w in re.findall(r"\w+", _form(a))}
     used_people: set[str] = set()
     kinds, weights = [k[:1] + k[2:] for k in _ENTITY_KINDS], [k[1] for k in _ENTITY_KINDS]
     while len(result) < count:

@@ -253,10 +253,13 @@ def _allowed_fields(model: type[BaseModel], path: tuple) -> list[str]:
         field = current.model_fields.get(str(part))
         if field is None:
             return []
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [annotation, *args]
-        current = next((c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)), None)
+        candidates, current = [field.annotation], None
+        while candidates and current is None:  # through list[...], X | None and Annotated[...]
+            c = candidates.pop(0)
+            if isinstance(c, type) and issubclass(c, BaseModel):
+                current = c
+            else:
+                candidates += (*getattr(c, "__args__", ()), getattr(c, "__origin__", None))
         if current is None:
             return []
     return list(current.model_fields)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from kb.content.project import Project
 from kb.content.structure import numbers
 from kb.errors import Problem
+from kb.knowledge.dates import MONTHS_EN
 from kb.knowledge.facts import Event, EventDate, Knowledge, prose
 from kb.textutil import slugify
 
@@ -50,10 +51,7 @@ def section_text(markdown: str, anchor: str | None) -> str:
 # Dates: is the event's precision one the section states?
 # --------------------------------------------------------------------------
 
-_EN_MONTHS = (
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"],
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"],
-)
+_EN_MONTHS = ([m.casefold() for m in MONTHS_EN], [m[:3].casefold() for m in MONTHS_EN])
 # Words that place a text relative to its publication date, by the unit they move in.
 _RELATIVE = {
     "day": r"hôm nay|hôm qua|today|yesterday",
@@ -172,7 +170,11 @@ def names(text: str) -> list[str]:
     found = []
     for m in _TOKEN.finditer(text):
         word = m.group(0)
-        if (any(c.isdigit() for c in word) and not word.isdigit()) or sum(c.isupper() for c in word) >= 2 or (word[0].isupper() and not _SENTENCE_START.search(text[: m.start()])):
+        if (
+            (any(c.isdigit() for c in word) and not word.isdigit())
+            or sum(c.isupper() for c in word) >= 2
+            or (word[0].isupper() and not _SENTENCE_START.search(text[: m.start()]))
+        ):
             found.append(word)
     return found
 

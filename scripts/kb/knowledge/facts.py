@@ -10,18 +10,20 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property, total_ordering
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationError
 
 from kb import yamlio
 from kb.content.project import Project
-from kb.content.schema import Localized, Slug, Strict, Text, problems_from
+from kb.content.schema import LANGS, Localized, Slug, Strict, problems_from
 from kb.errors import ContentError, Problem
-from kb.textutil import MATH, MAX_DATA_BYTES, WORD, read_text, slugify
+from kb.knowledge import mentions
+from kb.knowledge.mentions import Alias, AliasRule, FormIndex, Name, name_of
+from kb.textutil import MATH, MAX_DATA_BYTES, read_text, slugify
 
 _EVENT_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|-Q([1-4])|(s))?$")
 
@@ -96,13 +98,35 @@ class Topic(Strict):
     intro: Localized
 
 
+# What an entity is, in the order the entities index groups them: who, what they make, the ideas
+# behind it, how it is measured, and what is published or held about it. Each has a label in
+# data/ui.yml, singular (`type_<type>`, on its page) and plural (`types_<type>`, on the index).
+EntityType = Literal[
+    "organization",
+    "person",
+    "model",
+    "product",
+    "architecture",
+    "method",
+    "dataset",
+    "benchmark",
+    "competition",
+    "report",
+    "event",
+]
+ENTITY_TYPES: tuple[str, ...] = get_args(EntityType)
+
+
 class Entity(Strict):
     id: Slug
-    type: Literal["organization", "model", "product", "person"]
+    type: EntityType
+    term: Slug | None = None  # the glossary term that is the same thing (its id in data/glossary.yml)
     name: Localized
-    aliases: list[Text] = Field(default_factory=list)
+    aliases: list[Alias] = Field(default_factory=list)
     description: Localized
     topics: list[Slug] = Field(default_factory=list)
+    # The article whose publication date the description is "as of" (a situation that moves: a ranking, a role).
+    as_of: Slug | None = None
 
 
 class SourceRef(Strict):
@@ -125,13 +149,15 @@ class Event(Strict):
     topics: Annotated[list[Slug], AfterValidator(_at_least_one)]
     source: SourceRef
     note: Localized | None = None
+    # The description states a situation that moves (a valuation, a ranking, user counts): "as of" its source's date.
+    as_of: bool = False
 
 
 class Aliases(Strict):
-    vi: list[Text] = Field(default_factory=list)
-    en: list[Text] = Field(default_factory=list)
+    vi: list[Alias] = Field(default_factory=list)
+    en: list[Alias] = Field(default_factory=list)
 
-    def __getitem__(self, lang: str) -> list[str]:
+    def __getitem__(self, lang: str) -> list[AliasRule]:
         return getattr(self, lang)
 
 
@@ -155,6 +181,7 @@ class Knowledge:
     # Each data file's lines ("3.date" -> 42) and each item's place in its file ("events" -> id -> 3).
     lines: dict[str, Mapping[str, int]] = field(default_factory=dict)
     places: dict[str, dict[str, int]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # names that may be found where they mean something else
 
     def events_of_entity(self, entity_id: str) -> list[Event]:
         return self._events_by("entities").get(entity_id, [])
@@ -183,130 +210,45 @@ class Knowledge:
         return {entity_id: i for i, entity_id in enumerate(self.entities)}
 
     @cached_property
-    def entity_forms(self) -> FormIndex:
-        """Every name and alias of every entity, case-sensitive."""
-        return FormIndex(
-            ((form, e.id) for e in self.entities.values() for form in {e.name.vi, e.name.en, *e.aliases}),
-            ignore_case=False,
-        )
+    def term_entities(self) -> dict[str, Entity]:
+        """Glossary term id -> the entity that is the same thing (the entity's ``term:``)."""
+        return {e.term: e for e in self.entities.values() if e.term}
 
-    def term_forms_index(self, lang: str) -> FormIndex:
-        """Every form of every glossary term in one language, case-insensitive."""
-        cache = self.__dict__.setdefault("_term_forms", {})
+    def names(self, lang: str) -> FormIndex:
+        """Every entity's names and every glossary term's forms in one language, with their rules."""
+        cache = self.__dict__.setdefault("_names", {})
         if lang not in cache:
-            cache[lang] = FormIndex(
-                ((form, t.id) for t in self.terms.values() for form in term_forms(t, lang)), ignore_case=True
-            )
+            terms = (n for t in self.terms.values() for n in term_names(t, lang))
+            cache[lang] = FormIndex([*(n for e in self.entities.values() for n in entity_names(e)), *terms])
+        return cache[lang]
+
+    def mention_names(self, lang: str) -> FormIndex:
+        """Every entity's names, and the names of terms that hold one (they hide it): to find mentions,
+        without trying every term on every article."""
+        cache = self.__dict__.setdefault("_entity_names", {})
+        if lang not in cache:
+            entities = [n for e in self.entities.values() for n in entity_names(e)]
+            holders = [n for n in self.names(lang).holding(entities) if n.kind != "entity"]
+            cache[lang] = FormIndex([*entities, *holders])
         return cache[lang]
 
 
-def _form_key(plain: str) -> str | None:
-    """A name's first two words, or its one word ("GPT 4o" for "GPT-4o mini"); None unless it starts with a word."""
-    if not (first := WORD.match(plain)):
-        return None
-    second = WORD.search(plain, first.end())
-    return f"{first.group(0)} {second.group(0)}" if second else first.group(0)
+def _with_rules(kind: str, item_id: str, forms: list[str], aliases: list[AliasRule], *, by_form: bool) -> list[Name]:
+    """An item's names, each with its alias's rules (an alias of the same form gives a name its rules)."""
+    rules = {a.form: a for a in aliases}
+    return [
+        name_of(form, kind, item_id, rules.get(form), case_by_form=by_form) for form in dict.fromkeys([*forms, *rules])
+    ]
 
 
-class FormIndex:
-    """Find which of many names occur in a text without trying every name on it.
+def entity_names(entity: Entity) -> list[Name]:
+    """An entity's names and aliases: case-sensitive unless an alias says otherwise."""
+    return _with_rules("entity", entity.id, [entity.name.vi, entity.name.en], entity.aliases, by_form=False)
 
-    Names are grouped by their first two words ("Nguyễn Văn" for "Nguyễn Văn
-    An", "mô hình" for "mô hình ngôn ngữ"), or their one word; only the names
-    whose words all occur in the text, and which occur in it as a substring,
-    are searched for, each with its own word-boundary pattern. Keying on one word
-    is not enough: Vietnamese names share family names and terms share their
-    first syllable, so the names behind one word grow with the knowledge base.
-    """
 
-    def __init__(self, forms: Iterable[tuple[str, str]], *, ignore_case: bool) -> None:
-        self.ignore_case = ignore_case
-        # names that do not start with a word, tried on every text: (form, form as compared, id)
-        self.always: list[tuple[str, str, str]] = []
-        self._patterns: dict[str, re.Pattern[str]] = {}
-        # A key's first word -> {its second word, or "" for a one-word key: the key}: a text's
-        # words are looked up here (in C, as set intersections), rather than every pair of
-        # adjacent words being joined and looked up.
-        self._by_first: dict[str, dict[str, str]] = {}
-        # key -> its names of no more words than the key's; and the longer ones, each with
-        # its words after the key's (all must be in a text the name is in)
-        self._whole: dict[str, list[tuple[str, str, str]]] = {}
-        self._longer: dict[str, list[tuple[frozenset[str], tuple[str, str, str]]]] = {}
-        for form, item_id in forms:
-            plain = self.plain(form)
-            entry = (form, plain, item_id)
-            if not (key := _form_key(plain)):
-                self.always.append(entry)
-                continue
-            first, _, second = key.partition(" ")
-            self._by_first.setdefault(first, {})[second] = key
-            if rest := frozenset(WORD.findall(plain)[2:]):
-                self._longer.setdefault(key, []).append((rest, entry))
-            else:
-                self._whole.setdefault(key, []).append(entry)
-
-    def plain(self, text: str) -> str:
-        """Text as names are compared: case-folded when case does not matter."""
-        return text.casefold() if self.ignore_case else text
-
-    def pattern(self, form: str) -> re.Pattern[str]:
-        if form not in self._patterns:
-            self._patterns[form] = _alias_pattern(form, self.ignore_case)
-        return self._patterns[form]
-
-    def candidates(self, plain: str) -> list[tuple[str, str, str]]:
-        """(form, form as compared, id) of the names that can occur in a text (given as :meth:`plain`).
-
-        Each is in the text as a substring; whether as a whole name is for
-        :meth:`occurs` to say.
-        """
-        return [entry for entry in self._keyed(plain) if entry[1] in plain]
-
-    def _keyed(self, plain: str) -> list[tuple[str, str, str]]:
-        """The names whose words are all in the text (and those that do not start with a word)."""
-        words = set(WORD.findall(plain))
-        keys = []
-        for first in words & self._by_first.keys():
-            seconds = self._by_first[first]
-            if (key := seconds.get("")) is not None:
-                keys.append(key)
-            if len(seconds) > (key is not None):
-                keys.extend(seconds[second] for second in seconds.keys() & words)
-        found = list(self.always)
-        whole, longer = self._whole, self._longer
-        for key in keys:
-            found.extend(whole.get(key, ()))
-            if key in longer:
-                found.extend(entry for rest, entry in longer[key] if rest <= words)
-        return found
-
-    def found_ids(self, text: str) -> set[str]:
-        plain = self.plain(text)
-        # Case-sensitive names are found (at C speed) by occurs itself; a substring test first would repeat it.
-        entries = self.candidates(plain) if self.ignore_case else self._keyed(plain)
-        found: set[str] = set()
-        for form, _, item_id in entries:
-            if item_id not in found and self.occurs(form, text):
-                found.add(item_id)
-        return found
-
-    def occurs(self, form: str, text: str) -> bool:
-        """Whether the form occurs as a whole name: its pattern, tried only where the form is.
-
-        A pattern that starts with a lookbehind is tried at every position of
-        the text; finding the form first (at C speed) and matching there is
-        the same test, many times faster on long pages. Case-insensitive
-        forms keep the plain search: case folding may change lengths.
-        """
-        pattern = self.pattern(form)
-        if self.ignore_case:
-            return pattern.search(text) is not None
-        start = text.find(form)
-        while start != -1:
-            if pattern.match(text, start):
-                return True
-            start = text.find(form, start + 1)
-        return False
+def term_names(term: Term, lang: str) -> list[Name]:
+    """A glossary term's forms in one language: in any case when written in small letters."""
+    return _with_rules("term", term.id, [term.term[lang]], term.aliases[lang], by_form=True)
 
 
 FILES = {"topics": Topic, "entities": Entity, "events": Event, "glossary": Term}
@@ -449,8 +391,30 @@ def load_knowledge(project: Project) -> Knowledge:
                     f"an id from data/{fld}.yml",
                 )
 
+    claimed: dict[str, tuple[str, int]] = {}  # term id -> the entity that is it, and that entity's index
     for index, entity in loaded["entities"]:
         check_refs("entities", index, entity.id, "topics", entity.topics, k.topics, "topic")
+        if entity.as_of and entity.as_of not in articles:
+            ref_problem(
+                "entities",
+                index,
+                entity.id,
+                "as_of",
+                "as_of",
+                f"unknown article {entity.as_of!r}",
+                "the slug of an article in seeds/*.yml",
+            )
+        if entity.term is None or entity.term in broken:
+            continue
+        if entity.term not in k.terms:
+            message, expected = f"unknown glossary term {entity.term!r}", "an id from data/glossary.yml"
+        elif (first := claimed.setdefault(entity.term, (entity.id, index)))[0] != entity.id:
+            line = lines_of["entities"].get(f"{first[1]}.term")
+            message = f"glossary term {entity.term!r} is already the entity {first[0]!r} (line {line})"
+            expected = "one entity per term: `term:` on only one of them"
+        else:
+            continue
+        ref_problem("entities", index, entity.id, "term", "term", message, expected)
     valid_events = []
     for index, event in loaded["events"]:
         before = len(k.problems)
@@ -473,16 +437,86 @@ def load_knowledge(project: Project) -> Knowledge:
                         expected="an id from data/topics.yml: " + ", ".join(k.topics),
                     )
                 )
+    k.warnings = _risky_names(paths.data, loaded, lines_of, paths.show, k.problems)
+    where = {entity.id: index for index, entity in loaded["entities"]}
+    for entity, term, form in unlinked(k):
+        k.warnings.append(
+            Problem(
+                paths.show(paths.data / "entities.yml"),
+                f"shares the name {form!r} with glossary term {term.id!r} but is not linked to it",
+                line=lines_of["entities"].get(f"{where[entity.id]}.id"),
+                field=f"{entity.id}.term",
+                expected=f"'term: {term.id}' on the entity if they are the same thing",
+                warning=True,
+            )
+        )
     return k
+
+
+def unlinked(k: Knowledge) -> list[tuple[Entity, Term, str]]:
+    """Entities and glossary terms that share a name or an alias (whatever its case) but are not linked.
+
+    An entity already linked to a term, and a term already linked to an
+    entity, are left out. Each pair comes with the entity's form they share,
+    in the order of entities.yml.
+    """
+    linked = k.term_entities
+    by_form: dict[str, list[Term]] = {}
+    for term in k.terms.values():
+        if term.id not in linked:
+            for form in dict.fromkeys(f.casefold() for lang in LANGS for f in term_forms(term, lang)):
+                by_form.setdefault(form, []).append(term)
+    pairs = []
+    for entity in k.entities.values():
+        if entity.term:
+            continue
+        seen: set[str] = set()
+        for form in (entity.name.vi, entity.name.en, *(a.form for a in entity.aliases)):
+            for term in by_form.get(form.casefold(), []):
+                if term.id not in seen:
+                    seen.add(term.id)
+                    pairs.append((entity, term, form))
+    return pairs
+
+
+def _risky_names(
+    data: Path, loaded: dict[str, list], lines_of: dict[str, Mapping[str, int]], show: Any, problems: list[Problem]
+) -> list[Problem]:
+    """Warnings for names that may match text that does not mean their item (:func:`mentions.risky_names`)."""
+    path = data / "everyday-words.yml"
+    listed = None
+    if path.exists():
+        shown = show(path)
+        try:
+            raw, lines = yamlio.load(read_text(path, shown, limit=MAX_DATA_BYTES), shown)
+            listed = mentions.EverydayWords.model_validate(raw or {})
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        except ValidationError as exc:
+            problems.extend(problems_from(exc, shown, lines, mentions.EverydayWords))
+    located = []
+    for file, key in (("entities", "entities"), ("glossary", "glossary")):
+        shown, lines = show(data / f"{file}.yml"), lines_of[key]
+        for index, item in loaded[key]:
+            if key == "entities":
+                fields = {item.name.vi: "name.vi", item.name.en: "name.en"}
+                fields |= {a.form: f"aliases.{n}" for n, a in enumerate(item.aliases)}
+                named = [(fields[n.form], n) for n in entity_names(item)]
+            else:
+                named = []
+                for lang in LANGS:
+                    fields = {item.term[lang]: f"term.{lang}"}
+                    fields |= {a.form: f"aliases.{lang}.{n}" for n, a in enumerate(item.aliases[lang])}
+                    named += [(fields[n.form], replace(n, kind=f"term-{lang}")) for n in term_names(item, lang)]
+            for fld, name in named:
+                line = lines.get(f"{index}.{fld}") or lines.get(f"{index}.{fld.rsplit('.', 1)[0]}")
+                located.append(mentions.Located(name, shown, line, f"{item.id}.{fld}"))
+    return mentions.risky_names(located, mentions.everyday_words(listed))
 
 
 # --------------------------------------------------------------------------
 # Mentions: which entities and terms an article's text uses
 # --------------------------------------------------------------------------
-
-
-def _alias_pattern(alias: str, ignore_case: bool) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w.-]){re.escape(alias)}(?![\w-])", re.I if ignore_case else 0)
 
 
 # Images and links are two branches, not "!?\[": every branch then starts with a literal, and the
@@ -498,17 +532,18 @@ def prose(markdown: str) -> str:
     return _LINK_OR_CODE.sub(" ", markdown)
 
 
-def mentioned_entities(k: Knowledge, texts: list[str]) -> list[Entity]:
-    """Entities whose name or an alias occurs in any of the texts (case-sensitive)."""
-    text = "\n".join(prose(t) for t in texts)
-    found = k.entity_forms.found_ids(text)
+def mentioned_entities(k: Knowledge, texts: Iterable[tuple[str, str]]) -> list[Entity]:
+    """Entities mentioned in any of the texts, each given as (language, Markdown)."""
+    found: set[str] = set()
+    for lang, text in texts:
+        found |= k.mention_names(lang).found_ids(prose(text), "entity")
     order = k.entity_order
     return [k.entities[entity_id] for entity_id in sorted(found, key=order.__getitem__)]
 
 
 def term_forms(term: Term, lang: str) -> list[str]:
     """Surface forms of a term in one language, longest first."""
-    forms = {term.term[lang], *term.aliases[lang]}
+    forms = {term.term[lang], *(a.form for a in term.aliases[lang])}
     return sorted(forms, key=lambda form: (-len(form), form))  # a stable order, whatever the hash seed
 
 

@@ -10,13 +10,22 @@ Two things it does not do are added to each page, in an attribute that
 only the indexer reads (:func:`hidden_terms`):
 
 * "đ" is a letter of its own, not a "d" with a mark, so "duong" would not
-  find "đường": the page's words with "đ" are added with "d";
+  find "đường": each word with "đ" is added with "d", with the words on
+  either side of it (:func:`d_phrases`), so a phrase typed without marks
+  ("dinh kien", "dau tu") is found as a phrase too;
 * the other language's names of the glossary terms a page uses, so
   "quantization" finds the Vietnamese pages about "lượng tử hóa".
+
+Pagefind keeps those words at the end of the page's stored text; the same
+element's metadata says how many they are (``kbh``), so the search dialog
+cuts them off before it makes an excerpt. A topic's, entity's or the
+glossary's page also names what it is the entry of (``kbnames``,
+:func:`own_names`), which the dialog lists first for those names.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import subprocess
@@ -36,7 +45,12 @@ NOINDEX = "kb-noindex"
 # What readers should not find as text: the headings' permalink signs, the above, and TeX math
 # (pymdownx.arithmatex's elements: their TeX source, "\frac", "\alpha", is not words a reader types,
 # and an excerpt would show it raw, as the page does not).
-EXCLUDE = (".headerlink", f".{NOINDEX}", ".arithmatex")
+# An article's metadata line (date, author, where published, its tags) is furniture: not searched, and
+# never an excerpt.
+EXCLUDE = (".headerlink", f".{NOINDEX}", ".arithmatex", ".kb-meta")
+_CLASS_NAMES = re.compile("|".join(re.escape(c.lstrip(".")) for c in EXCLUDE))
+_OPENING = re.compile(r"<(\w+)\b[^>]*>")
+_CLASS_ATTR = re.compile(r"""\bclass=["']([^"']*)["']""")
 
 
 class SearchIndexFailed(Exception):
@@ -60,19 +74,82 @@ def other_language_forms(k: Knowledge, lang: str, terms: set[str] | None) -> lis
 
 
 def extra_words(html: str, other_forms: list[str]) -> list[str]:
-    """Words a page should also be found by: its 'đ' words with 'd', then the other-language names of its terms."""
+    """Words a page should also be found by: its 'đ' words with 'd' and their neighbours, then the
+    other-language names of its terms."""
     has_d = "đ" in html or "Đ" in html
-    extra = [fold(w) for w in d_words(_TAGS.sub(" ", html))] if has_d else []
+    extra = d_phrases(_TAGS.sub(" ", indexed_html(html))) if has_d else []
     return list(dict.fromkeys([*extra, *other_forms]))
 
 
-def d_words(text: str) -> list[str]:
-    """The words (``\\w+``) of a text that hold "đ" or "Đ", in order, repeats kept.
+def indexed_html(html: str) -> str:
+    """A page's HTML less the elements Pagefind leaves out (:data:`EXCLUDE`): their words are not the page's.
 
-    Each "đ" is found at C speed and its word grown around it: a pattern
-    like ``\\w*[đĐ]\\w*`` is tried at every letter of the page, five times slower.
+    The class names are found by a plain scan; only their elements are parsed (a pattern tried at every
+    tag took longer than the rest of the page's search words).
     """
-    words, end = [], 0
+    out, pos = [], 0
+    for hit in _CLASS_NAMES.finditer(html):
+        if hit.start() < pos:  # inside an element already left out
+            continue
+        start = html.rfind("<", 0, hit.start())
+        opening = _OPENING.match(html, start)
+        if opening is None or opening.end() < hit.end() or not _is_class(opening.group(0), hit.group(0)):
+            continue
+        tag = opening.group(1)
+        depth, end = 0, len(html)
+        for inner in _tag_pattern(tag).finditer(html, start):
+            depth += -1 if inner.group(1) else 1
+            if depth == 0:
+                end = inner.end()
+                break
+        out.append(html[pos:start])
+        pos = end
+    out.append(html[pos:])
+    return " ".join(out)
+
+
+def _is_class(tag: str, name: str) -> bool:
+    classes = _CLASS_ATTR.search(tag)
+    return classes is not None and name in classes.group(1).split()
+
+
+@functools.cache
+def _tag_pattern(tag: str) -> re.Pattern[str]:
+    return re.compile(rf"<(/?){tag}\b[^>]*>")
+
+
+def d_phrases(text: str) -> list[str]:
+    """Each run of words holding "đ", with the word before and after it, folded ("định kiến" -> "dinh kien").
+
+    Runs that touch are one run; a run met again is given once. A query of bare syllables is then
+    found as a phrase where a "đ" word stands in it, as the page's other words are without "đ".
+    """
+    spans: list[list[int]] = []
+    backwards = text[::-1]  # the word before a point is the next word of the reversed text
+    for start, end in _d_word_spans(text):
+        before = WORD.search(backwards, len(text) - start)
+        after = WORD.search(text, end)
+        first = len(text) - before.end() if before else start
+        last = after.end() if after else end
+        if spans and first <= spans[-1][1]:
+            spans[-1][1] = max(spans[-1][1], last)
+        else:
+            spans.append([first, last])
+    if not spans:
+        return []
+    folded = fold("\x00".join(text[a:b].replace("\x00", " ") for a, b in spans)).split("\x00")
+    return list(dict.fromkeys(" ".join(WORD.findall(run)) for run in folded))
+
+
+def d_words(text: str) -> list[str]:
+    """The words (``\\w+``) of a text that hold "đ" or "Đ", in order, repeats kept."""
+    return [text[a:b] for a, b in _d_word_spans(text)]
+
+
+def _d_word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word holding "đ" or "Đ" is. Each "đ" is found at C speed and its word grown around
+    it: a pattern like ``\\w*[đĐ]\\w*`` is tried at every letter of the page, five times slower."""
+    spans, end = [], 0
     for match in _D.finditer(text):
         if match.start() < end:  # in the word just taken
             continue
@@ -81,22 +158,62 @@ def d_words(text: str) -> list[str]:
             start -= 1
         word = WORD.match(text, start)
         assert word is not None  # "đ" is a word character
-        words.append(word.group(0))
+        spans.append((start, word.end()))
         end = word.end()
-    return words
+    return spans
 
 
-def hidden_terms(html: str, other_forms: list[str]) -> str:
-    """An empty element whose attribute holds the extra words, for the indexer only.
+def _attr(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
 
-    Pagefind indexes the attribute (data-pagefind-index-attrs) but never
-    shows it in an excerpt, and readers and screen readers never see it.
+
+def hidden_terms(html: str, other_forms: list[str], names: str = "") -> str:
+    """An empty element whose attribute holds the extra words, for the indexer only, and the metadata
+    the search dialog reads: how many words those are (``kbh``), and what the page is the entry of.
+
+    Pagefind indexes the attribute (data-pagefind-index-attrs) and stores it at the end of the page's
+    text; readers and screen readers never see it, and the dialog's excerpts leave it out (``kbh``).
     """
-    extra = extra_words(html, other_forms)
-    if not extra:
+    extra = " ".join(extra_words(html, other_forms))
+    meta = [f"kbh:{len(extra.split())}"] if extra else []
+    if names:
+        meta.append(f"kbnames:{names}")
+    if not meta:
         return ""
-    escaped = " ".join(extra).replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-    return f'<span class="kb-search-terms" data-pagefind-index-attrs="data-kb-terms" data-kb-terms="{escaped}"></span>'
+    # Pagefind reads one "key:value" per attribute, so each piece of metadata has its own element.
+    index = f' data-pagefind-index-attrs="data-kb-terms" data-kb-terms="{_attr(extra)}"' if extra else ""
+    first, *rest = meta
+    parts = [f'<span class="kb-search-terms"{index} data-pagefind-meta="{_attr(first)}"></span>']
+    parts += [f'<span class="kb-search-terms" data-pagefind-meta="{_attr(m)}"></span>' for m in rest]
+    return "".join(parts)
+
+
+def own_names(k: Knowledge, src_uri: str) -> str:
+    """What a page is the own entry of, for the dialog to list it first for those names.
+
+    ``anchor=name|name;anchor=...``: a topic's or entity's page (no anchor) by its names in both
+    languages and its aliases; the glossary by each term's names and aliases, at the term's anchor.
+    Empty for any other page.
+    """
+
+    def entry(anchor: str, names: list[str]) -> str:
+        clean = (n.replace("|", " ").replace(";", " ").replace("=", " ").strip() for n in names)
+        return f"{anchor}=" + "|".join(dict.fromkeys(n for n in clean if n))
+
+    path = src_uri.removesuffix(".md")
+    kind, _, ident = path.partition("/")
+    if kind == "topics" and ident in k.topics:
+        topic = k.topics[ident]
+        return entry("", [topic.name.vi, topic.name.en])
+    if kind == "entities" and ident in k.entities:
+        entity = k.entities[ident]
+        return entry("", [entity.name.vi, entity.name.en, *(a.form for a in entity.aliases)])
+    if path == "glossary":
+        return ";".join(
+            entry(t.id, [t.term.vi, t.term.en, *(a.form for a in [*t.aliases.vi, *t.aliases.en])])
+            for t in sorted(k.terms.values(), key=lambda t: t.id)
+        )
+    return ""
 
 
 def index_site(site_dir: Path, output: Path | None = None) -> None:

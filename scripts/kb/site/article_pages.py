@@ -40,12 +40,15 @@ def _escape(text: str) -> str:
     return text.replace("[", "\\[").replace("]", "\\]")
 
 
-def article_header(article: Article, lang: str, ui: UI, tag_links: list[str] | None = None) -> str:
-    """Title and the facts about an article, shown above its text."""
+def article_header(
+    article: Article, lang: str, ui: UI, tag_links: list[str] | None = None, added: str | None = None
+) -> str:
+    """Title and the facts about an article, shown above its text (``added``: when it was added here)."""
     m = article.meta
     unknown = f"*{ui('unknown')}*"
     facts = [
         f"**{ui('published')}:** {ui.date(m.published)}",
+        *([added] if added else []),
         f"**{ui('author')}:** {m.author or unknown}",
         f"**{ui('publisher')}:** {m.publisher or unknown}",
     ]

@@ -29,11 +29,12 @@ class PageWork:
     def __init__(self, lang: str, k: Knowledge) -> None:
         self.lang, self.k = lang, k
 
-    def finish(self, html: str, searchable: bool, terms: set[str] | None, markdown: str) -> str:
+    def finish(self, html: str, searchable: bool, terms: set[str] | None, markdown: str, src_uri: str = "") -> str:
         """A page's content as the site shows it: active content removed, and, for a page in the search
         index, wrapped as what Pagefind indexes with the page's extra search words (:mod:`kb.search.pagefind`).
 
         ``terms`` are the glossary terms the page uses; None finds them in the indexed part of its Markdown.
+        ``src_uri`` (the page's source path) says which topic's, entity's or the glossary's entry it is.
         """
         clean = markup.sanitize(html)
         if not searchable:
@@ -41,4 +42,5 @@ class PageWork:
         if terms is None:
             terms = pages.indexed_terms(self.k, self.lang, markdown)
         forms = pagefind.other_language_forms(self.k, self.lang, terms)
-        return f"<div data-pagefind-body>{clean}{pagefind.hidden_terms(clean, forms)}</div>"
+        names = pagefind.own_names(self.k, src_uri)
+        return f"<div data-pagefind-body>{clean}{pagefind.hidden_terms(clean, forms, names)}</div>"

@@ -22,13 +22,15 @@ from mkdocs.structure.pages import Page
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.search import pagefind
-from kb.site import article_pages, pages
+from kb.site import article_pages, dates, feeds, pagemeta, pages
 from kb.site.finish import PageWork
 from kb.site.ui import UI
 from kb.textutil import read_text
 
 _sites: dict[str, pages.Site] = {}
 _work: dict[str, PageWork] = {}
+# Each language's pages (absolute address) -> the date each shows as last updated: the sitemap's lastmod.
+_shown: dict[str, dict[str, object]] = {}
 
 
 def _lang(config: MkDocsConfig) -> str:
@@ -67,6 +69,7 @@ def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]
     if site_url:
         root_url = site_url.removesuffix(article_pages.lang_root(lang)).rstrip("/") + "/"
         extra["kb_roots"] = {other: root_url + article_pages.lang_root(other) for other in LANGS}
+    extra["kb_feeds"] = feeds.head_links(ui)  # announced in every page's head (overrides/partials/kb-feeds.html)
     extra["kb_search"] = {
         "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{pagefind.BUNDLE}/",
         "strings": search_strings(ui),
@@ -99,6 +102,9 @@ def on_files(files: Files, config: MkDocsConfig) -> Files:
         files.append(File.generated(config, src_uri, content=content))
     for src_uri, data in sorted(site.static.items()):
         files.append(File.generated(config, src_uri, content=data))
+    # The downloads, the calendar and the feeds (kb.site.downloads, kb.site.feeds): absolute addresses need site_url.
+    for src_uri, data in sorted(feeds.site_files(site, config.site_url, config.site_name).items()):
+        files.append(File.generated(config, src_uri, content=data))
     return files
 
 
@@ -130,7 +136,13 @@ def on_page_content(html: str, page: Page, config: MkDocsConfig, files: Files) -
     # An article's glossary terms were found while linking them; another page's are found in its Markdown.
     terms = site.terms_used.get(page.file.src_uri)
     markdown = page.markdown or "" if searchable and terms is None else ""
-    return _work[_lang(config)].finish(html, searchable, terms, markdown)
+    content = _work[_lang(config)].finish(html, searchable, terms, markdown, page.file.src_uri)
+    # The last-updated date, the citation and the head's tags (kb.site.pagemeta); outside the indexed part.
+    content, shown = pagemeta.finish_page(
+        content, page, config, site, dates.page_dates(site.project, site.knowledge, site.mentions)
+    )
+    _shown.setdefault(_lang(config), {})[page.canonical_url or page.url] = shown
+    return content
 
 
 def on_post_build(config: MkDocsConfig) -> None:
@@ -156,6 +168,7 @@ def on_post_build(config: MkDocsConfig) -> None:
         )
         return match.group(0) + links
 
+    text = pagemeta.sitemap_lastmod(text, _shown.pop(lang, {}))
     text = re.sub(r"<loc>([^<]+)</loc>", alternates, text)
     text = text.replace(
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
@@ -170,3 +183,4 @@ def on_post_build(config: MkDocsConfig) -> None:
 def on_build_error(error: Exception) -> None:
     gc.unfreeze()
     _work.clear()
+    _shown.clear()

@@ -5,13 +5,12 @@ from __future__ import annotations
 import heapq
 import html
 import re
-from bisect import bisect_right
 from collections import Counter
 
 from kb.content.project import Article, Project
-from kb.knowledge.facts import Entity, Event, EventDate, Knowledge, Term, counts_by_year_topic
+from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, counts_by_year_topic
 from kb.search.pagefind import NOINDEX
-from kb.site import paging
+from kb.site import asof, paging, timeline_filter
 from kb.site.ui import UI
 from kb.textutil import fold, math_spans
 
@@ -63,7 +62,7 @@ def event_block(event: Event, k: Knowledge, project: Project, lang: str, ui: UI,
     lines = [
         f"{'#' * level} {event_date(event.date, ui)} · {event.title[lang]} {{#{event.id}}}",
         "",
-        event.description[lang],
+        asof.describe(event, project, lang, ui),
         "",
         f"<span class='kb-small {NOINDEX}'>**{ui('source')}:** {_source_link(event, project, lang, prefix)} · **{ui('involved')}:** {entities}</span>",
         "",
@@ -131,17 +130,18 @@ def _events_by_year(k: Knowledge) -> dict[int, list[Event]]:
 
 def timeline(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     by_year = _events_by_year(k)
-    jumps = " · ".join(f"[{year}](#y{year})" for year in by_year)
+    jumps = " ".join(f"<span>[{year}](#y{year})</span>" for year in by_year)  # the dots between: kb.css
     out = [
         paging.front(ui("timeline_title"), ["toc"]),
         f"# {ui('timeline_title')}\n",
         f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
         chart_svg(k, lang, ui),
+        timeline_filter.filter_box(k.events, k, lang, ui),
         f'<nav class="kb-jump" markdown>{ui("timeline_jump")} {jumps}</nav>\n',
     ]
     for year, events in by_year.items():
         out.append(f"## {year} {{#y{year}}}\n")
-        out.extend(event_block(e, k, project, lang, ui, "") for e in events)
+        out.extend(timeline_filter.filterable(e, event_block(e, k, project, lang, ui, ""), k) for e in events)
     return "\n".join(out)
 
 
@@ -175,26 +175,34 @@ def timeline_pages(k: Knowledge, project: Project, lang: str, ui: UI) -> dict[st
                 f"# {ui('timeline_title')}\n",
                 f"{ui('timeline_intro')} {ui('timeline_count', count=len(k.events))}.\n",
                 chart_svg(k, lang, ui),
+                timeline_filter.filter_box(k.events, k, lang, ui, entities=False),
                 f"## {ui('timeline_years')}\n",
-                years,
+                f'<div class="kb-years" markdown>\n\n{years}\n\n</div>\n',
                 "",
             ]
         )
     }
+    per_page = paging.LIMITS.events_per_page
     for year, events in by_year.items():
         pages |= paging.paginate(
             f"timeline/{year}.md",
             f"{ui('timeline_title')} {year}",
             lambda prefix: "",
-            [lambda prefix, e=e: event_block(e, k, project, lang, ui, prefix) for e in events],
+            [
+                lambda prefix, e=e: timeline_filter.filterable(e, event_block(e, k, project, lang, ui, prefix), k)
+                for e in events
+            ],
             ui,
-            paging.LIMITS.events_per_page,
+            per_page,
+            head=lambda n, events=events: timeline_filter.filter_box(
+                events[n * per_page : (n + 1) * per_page], k, lang, ui
+            ),
         )
     return pages
 
 
-def _not_indexed(markdown: str) -> str:
-    """A section search leaves out: the events and articles a topic or entity page lists are found on their own pages."""
+def not_indexed(markdown: str) -> str:
+    """A section search leaves out: what a page lists (events, articles) is found on its own page."""
     return f'<div class="{NOINDEX}" markdown>\n\n{markdown}\n\n</div>\n'
 
 
@@ -202,7 +210,7 @@ _NOT_INDEXED = re.compile(rf'<div class="{NOINDEX}" markdown>\n\n.*?\n\n</div>\n
 
 
 def indexed_part(markdown: str) -> str:
-    """A generated page's Markdown without the sections :func:`_not_indexed` marked."""
+    """A generated page's Markdown without the sections :func:`not_indexed` marked."""
     return _NOT_INDEXED.sub("\n", markdown) if NOINDEX in markdown else markdown
 
 
@@ -277,15 +285,14 @@ def topic_pages(topic_id: str, k: Knowledge, project: Project, lang: str, ui: UI
         f"{topic.intro[lang]}\n",
         f"## {ui('topic_articles')}\n",
     ]
-    out.append(_not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
+    out.append(not_indexed(_articles_section(articles, f"{topic_id}/articles.md", lang, ui)))
     out.append(f"\n## {ui('topic_events')}\n")
-    out.append(_not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
+    if events:
+        out.append(timeline_filter.see_on_timeline("../", ui, topic=topic_id) + "\n")
+    out.append(not_indexed("\n".join(_events_section(events, k, project, lang, ui))))
     pages = {f"topics/{topic_id}.md": "\n".join(out)}
     title = f"{topic.name[lang]}: {ui('topic_articles')}"
     return pages | article_list_pages(f"topics/{topic_id}/articles.md", title, articles, lang, ui)
-
-
-KINDS = ("organization", "model", "product", "person")
 
 
 def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
@@ -298,14 +305,14 @@ def entities_pages(k: Knowledge, lang: str, ui: UI) -> dict[str, str]:
         f"{ui('entities_intro')}\n",
     ]
     pages: dict[str, str] = {}
-    for kind in KINDS:
+    for kind in ENTITY_TYPES:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
             continue
-        out.append(f"- [{ui('type_' + kind)}](kind-{kind}.md) · {len(members)}")
+        out.append(f"- [{ui('types_' + kind)}](kind-{kind}.md) · {len(members)}")
         pages |= paging.paginate(
             f"entities/kind-{kind}.md",
-            f"{ui('entities_title')}: {ui('type_' + kind)}",
+            f"{ui('entities_title')}: {ui('types_' + kind)}",
             lambda prefix: "",
             [
                 lambda prefix, e=e: f"- [{e.name[lang]}]({prefix}entities/{e.id}.md) — {e.description[lang]}"
@@ -324,11 +331,11 @@ def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
         f"# {ui('entities_title')}\n",
         f"{ui('entities_intro')}\n",
     ]
-    for kind in ("organization", "model", "product", "person"):
+    for kind in ENTITY_TYPES:
         members = sorted((e for e in k.entities.values() if e.type == kind), key=lambda e: e.name[lang].casefold())
         if not members:
             continue
-        out.append(f"## {ui('type_' + kind)}\n")
+        out.append(f"## {ui('types_' + kind)}\n")
         out.extend(f"- [{e.name[lang]}]({e.id}.md) — {e.description[lang]}" for e in members)
         out.append("")
     return "\n".join(out)
@@ -337,22 +344,28 @@ def entities_index(k: Knowledge, lang: str, ui: UI) -> str:
 def entity_pages(
     entity: Entity, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
 ) -> str:
+    from kb.site import entity_box  # it renders events with this module's helpers
+
     other = {"vi": "en", "en": "vi"}[lang]
     names = entity.name[lang] + (f" ({entity.name[other]})" if entity.name[other] != entity.name[lang] else "")
-    topics = " ".join(f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in entity.topics)
     out = [
         paging.front(entity.name[lang]),
         f"# {names}\n",
-        f"<span class='kb-small'>{ui('type_' + entity.type)}</span>\n",
-        f"{entity.description[lang]}\n",
+        f"{asof.describe(entity, project, lang, ui)}\n",
+        entity_box.summary_box(entity, k, project, mentions, lang, ui),
     ]
-    if topics:
-        out.append(topics + "\n")
+    if entity.term:
+        term = k.terms[entity.term]
+        out.append(
+            f"<span class='kb-small'>{ui('entity_term')}: [{term.term[lang]}](../glossary.md#{term.id})</span>\n"
+        )
     out.append(f"## {ui('entity_events')}\n")
-    out.append(_not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
+    if k.events_of_entity(entity.id):
+        out.append(timeline_filter.see_on_timeline("../", ui, entity=entity.id) + "\n")
+    out.append(not_indexed("\n".join(_events_section(k.events_of_entity(entity.id), k, project, lang, ui))))
     out.append(f"## {ui('entity_articles')}\n")
     articles = mentioning(project, mentions).get(entity.id, [])
-    out.append(_not_indexed(_articles_section(articles, f"{entity.id}/articles.md", lang, ui)))
+    out.append(not_indexed(_articles_section(articles, f"{entity.id}/articles.md", lang, ui)))
     pages = {f"entities/{entity.id}.md": "\n".join(out) + "\n"}
     title = f"{entity.name[lang]}: {ui('entity_articles')}"
     return pages | article_list_pages(f"entities/{entity.id}/articles.md", title, articles, lang, ui)
@@ -385,6 +398,12 @@ def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
                 out.append(
                     f"<span class='kb-small'>{ui('glossary_used_in')}: [{article.title(lang)}](articles/{article.slug}.md{anchor})</span>\n"
                 )
+        if entity := k.term_entities.get(term.id):
+            events = len(k.events_of_entity(entity.id))
+            count = f" · {ui('timeline_count', count=events)}" if events else ""
+            out.append(
+                f"<span class='kb-small'>{ui('glossary_entity')}: [{entity.name[lang]}](entities/{entity.id}.md){count}</span>\n"
+            )
     return "\n".join(out)
 
 
@@ -480,91 +499,49 @@ _PROTECTED = re.compile(
 def link_terms(markdown: str, k: Knowledge, lang: str, prefix: str, used: set[str] | None = None) -> str:
     """Link the first use of each glossary term to its entry, with its definition as tooltip.
 
-    Headings, links, images, code, HTML, bold labels and TeX math are left alone. The
-    link's title shows on hover and on keyboard focus (Material's tooltips).
+    Headings, links, images, code, HTML, bold labels and TeX math are left alone.
+    Terms are found as every name is (:mod:`kb.knowledge.mentions`): whole words,
+    with their case and context rules, and not inside a longer name of an entity
+    or a term. The link's title shows on hover and on keyboard focus (Material's
+    tooltips).
     """
-    index = k.term_forms_index(lang)
     done: set[str] = used if used is not None else set()
-    plain_text = index.plain(markdown)  # case folding keeps line ends, so its lines are the page's
-    in_page = index.candidates(plain_text)  # looked up once
-    lines, plain_lines = markdown.split("\n"), plain_text.split("\n")
-    math = _math_by_line(markdown, lines)
-    starts = [0]
-    for plain in plain_lines:
-        starts.append(starts[-1] + len(plain) + 1)
-    # Each name waits at the next line its text is on (found at C speed): a line is
-    # only tried with the names on it, not with every name of the page.
-    waiting: dict[int, list[tuple[str, str, str]]] = {}
-
-    def wait(entry: tuple[str, str, str], start: int) -> None:
-        if (at := plain_text.find(entry[1], start)) != -1:
-            waiting.setdefault(bisect_right(starts, at) - 1, []).append(entry)
-
-    for entry in in_page:
-        wait(entry, 0)
-    for number, line in enumerate(lines):
-        here = waiting.pop(number, None)
-        if here is None:
+    out, last = [], 0
+    for span in k.names(lang).find(_linkable(markdown), context=markdown, first=True):
+        name = span.name
+        if name.kind != "term" or name.id in done or span.start < last:
             continue
-        here = [e for e in here if e[2] not in done and e[1] in plain_lines[number]]
-        stripped = line.lstrip()
-        if here and not stripped.startswith(("#", "!", "{:", "<", "|", "---")):
-            patterns = [(index.pattern(form), k.terms[term_id]) for form, _, term_id in here]
-            patterns.sort(key=lambda p: (-len(p[0].pattern), p[1].id, p[0].pattern))
-            lines[number] = _link_line(line, patterns, done, prefix, lang, math.get(number, ()))
-        for entry in here:
-            if entry[2] not in done:
-                wait(entry, starts[number + 1])
-    return "\n".join(lines)
+        title = k.terms[name.id].definition[lang].replace('"', "&quot;")
+        out += [
+            markdown[last : span.start],
+            f'[{markdown[span.start : span.end]}]({prefix}glossary.md#{name.id} "{title}"){{ .kb-term }}',
+        ]
+        last = span.end
+        done.add(name.id)
+    out.append(markdown[last:])
+    return "".join(out)
 
 
-def _math_by_line(markdown: str, lines: list[str]) -> dict[int, list[tuple[int, int]]]:
-    """Line number -> the (start, end) columns of TeX math on that line (math may span lines)."""
-    spans = math_spans(markdown)
+_UNLINKED_LINES = ("#", "!", "{:", "<", "|", "---")
+
+
+def _linkable(markdown: str) -> str:
+    """The page with what is never linked blanked out (same length, same lines): protected parts,
+    TeX math, and lines that are headings, images, attribute lists, HTML, tables or rules."""
+    spans = [m.span() for m in _PROTECTED.finditer(markdown)] + math_spans(markdown)
+    at = 0
+    for line in markdown.split("\n"):
+        if line.lstrip().startswith(_UNLINKED_LINES):
+            spans.append((at, at + len(line)))
+        at += len(line) + 1
     if not spans:
-        return {}
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    by_line: dict[int, list[tuple[int, int]]] = {}
-    for start, end in spans:
-        first, last = bisect_right(starts, start) - 1, bisect_right(starts, end - 1) - 1
-        for number in range(first, last + 1):
-            column = starts[number]
-            by_line.setdefault(number, []).append(
-                (max(start, column) - column, min(end, column + len(lines[number])) - column)
-            )
-    return by_line
-
-
-def _link_line(
-    line: str,
-    patterns: list[tuple[re.Pattern[str], Term]],
-    done: set[str],
-    prefix: str,
-    lang: str,
-    math: list[tuple[int, int]] | tuple[()] = (),
-) -> str:
-    segments, last = [], 0
-    for start, end in sorted([m.span() for m in _PROTECTED.finditer(line)] + list(math)):
+        return markdown
+    out, last = [], 0
+    for start, end in sorted(spans):
         if end <= last:
             continue
         start = max(start, last)
-        segments += [(line[last:start], True), (line[start:end], False)]
+        out += [markdown[last:start], re.sub(r"[^\n]", " ", markdown[start:end])]
         last = end
-    segments.append((line[last:], True))
-    out = []
-    for text, free in segments:
-        if not free:
-            out.append(text)
-            continue
-        links: list[str] = []
-        for rx, term in patterns:
-            if term.id in done or not (match := rx.search(text)):
-                continue
-            title = term.definition[lang].replace('"', "&quot;")
-            links.append(f'[{match.group(0)}]({prefix}glossary.md#{term.id} "{title}"){{ .kb-term }}')
-            text = f"{text[: match.start()]}\x00{len(links) - 1}\x00{text[match.end() :]}"
-            done.add(term.id)
-        out.append(re.sub("\x00(\\d+)\x00", lambda m, links=links: links[int(m[1])], text))
+    out.append(markdown[last:])
     return "".join(out)

@@ -14,7 +14,7 @@ from kb.content.project import ARTICLES, Article, HumanPage, Project, load_proje
 from kb.content.schema import DEFAULT_LANG
 from kb.errors import ContentError, Problem
 from kb.knowledge.facts import Knowledge, load_knowledge, mentioned_entities, prose
-from kb.site import article_pages, knowledge_pages
+from kb.site import article_pages, dates, dictionary, downloads, knowledge_pages, pagemeta, trends
 from kb.site.ui import UI, load_ui
 
 
@@ -50,7 +50,7 @@ class Site:
 
 
 def mentions(
-    project: Project, knowledge: Knowledge, memo: dict[tuple[str, ...], list[str]] | None = None
+    project: Project, knowledge: Knowledge, memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None
 ) -> dict[str, list[str]]:
     """Article slug -> the entities its text mentions, in either language (computed once per project).
 
@@ -59,7 +59,7 @@ def mentions(
     if "mentions" not in project.cache:
         found = {}
         for a in project.articles:
-            texts = (a.body, *(t.body for t in a.translations.values()))
+            texts = ((DEFAULT_LANG, a.body), *((t.lang, t.body) for t in a.translations.values()))
             ids = memo.get(texts) if memo is not None else None
             if ids is None:
                 ids = [e.id for e in mentioned_entities(knowledge, list(texts))]
@@ -78,7 +78,7 @@ def human_pages(docs: Path) -> set[str]:
 
 
 def load_site(
-    root: Path, lang: str, project: Project | None = None, mentions_memo: dict[tuple[str, ...], list[str]] | None = None
+    root: Path, lang: str, project: Project | None = None, mentions_memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None
 ) -> Site:
     """Load and check the project (unless given), then plan the pages this language generates
     (``mentions_memo``: see :func:`mentions`)."""
@@ -87,7 +87,7 @@ def load_site(
     paths = project.paths
     uis = load_ui(paths.data, root)
     knowledge = project.cache.get("knowledge") or project.cache.setdefault("knowledge", load_knowledge(project))
-    if knowledge.problems:
+    if any(not p.warning for p in knowledge.problems):  # warnings are for `kb check` to show
         raise ContentError(knowledge.problems)
     site = Site(project, lang, uis, knowledge)
     site.mentions = mentions(project, knowledge, mentions_memo)
@@ -141,6 +141,11 @@ def load_site(
     add("glossary.md", knowledge_pages.glossary(k, project, lang, ui))
     for src_uri, content in article_pages.translations_pages(project, lang, ui, uis).items():
         add(src_uri, content)
+    text = project.cache.get("dictionary") or project.cache.setdefault(
+        "dictionary", dictionary.load_dictionary(paths.data, root)
+    )
+    add(downloads.PAGE, dictionary.page(site, text))
+    downloads.add_links(site)
 
     # A page people wrote but not (or only as a draft) in this language: the original, with a notice.
     for page in project.pages:
@@ -189,7 +194,7 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
             body = known[0]
             site.terms_used.setdefault(src_uri, set()).update(known[1])
         return (
-            article_pages.article_header(article, lang, ui, _topic_links(article, site))
+            article_pages.article_header(article, lang, ui, _topic_links(article, site), _added(article, site))
             + (article_pages.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")
             + body
             + article_pages.article_footer(article, lang, ui)
@@ -200,7 +205,14 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
         markdown = _after_title(markdown, article_pages.state_banner(lang, ui, page_url, page.source_lang))
     if article_pages.LATEST_MARKER in markdown:
         markdown = markdown.replace(
-            article_pages.LATEST_MARKER, article_pages.latest_articles(project, lang, ui, site.uis)
+            # The latest articles are found on their own pages: the home page is no result for their words.
+            article_pages.LATEST_MARKER,
+            knowledge_pages.not_indexed(article_pages.latest_articles(project, lang, ui, site.uis)),
+        )
+    if trends.TRENDS_MARKER in markdown:
+        markdown = markdown.replace(  # as the latest articles: each part is found on the pages it links to
+            trends.TRENDS_MARKER,
+            knowledge_pages.not_indexed(trends.trends_section(site.knowledge, project, site.mentions, lang, ui)),
         )
     if article_pages.SOURCES_MARKER in markdown:
         markdown = markdown.replace(article_pages.SOURCES_MARKER, article_pages.sources_table(project, lang, ui))
@@ -215,7 +227,13 @@ def indexed_terms(k: Knowledge, lang: str, markdown: str) -> set[str]:
     """
     if not k.terms:
         return set()
-    return k.term_forms_index(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)))
+    return k.names(lang).found_ids(prose(knowledge_pages.indexed_part(markdown)), "term")
+
+
+def _added(article: Article, site: Site) -> str | None:
+    """'Added here: date' when git knows when the article's seed was committed (kb.site.dates)."""
+    history = dates.page_dates(site.project, site.knowledge, site.mentions)
+    return pagemeta.added_fact(history.added(article), site.ui)
 
 
 def _topic_links(article: Article, site: Site) -> list[str]:

@@ -101,8 +101,10 @@ def paginate(
     per_page: int,
     *,
     searchable: bool = True,
+    head: Callable[[int], str] | None = None,
 ) -> dict[str, str]:
-    """A list as one page or several: src_uri -> Markdown. The intro shows on the first page only."""
+    """A list as one page or several: src_uri -> Markdown. The intro shows on the first page only;
+    ``head``, given a page's index (from 0), what shows at the top of every page."""
     chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)] or [[]]
     sources = page_sources(base, len(chunks))
     pages = {}
@@ -113,6 +115,8 @@ def paginate(
         body = [front(heading, searchable=searchable), f"# {heading}\n"]
         if n == 1:
             body.append(intro(prefix))
+        if head is not None:
+            body.append(head(n - 1))
         body += [nav, *(render(prefix) for render in chunk), "", nav]
         pages[src] = "\n".join(body)
     return pages

@@ -52,11 +52,11 @@ log = logging.getLogger("kb")
 
 # The entities each article's texts mention (kb.site.pages.mentions), kept between rebuilds while
 # data/entities.yml is the same (the languages share them: a project's mentions are found once for both).
-_mentions: dict[tuple[str, ...], list[str]] = {}
+_mentions: dict[tuple[tuple[str, str], ...], list[str]] = {}
 _mentions_entities = [b""]
 
 
-def _mentions_memo(paths: Paths) -> dict[tuple[str, ...], list[str]]:
+def _mentions_memo(paths: Paths) -> dict[tuple[tuple[str, str], ...], list[str]]:
     entities = paths.data / "entities.yml"
     state = entities.read_bytes() if entities.exists() else b""
     if state != _mentions_entities[0]:
