@@ -78,7 +78,10 @@ def human_pages(docs: Path) -> set[str]:
 
 
 def load_site(
-    root: Path, lang: str, project: Project | None = None, mentions_memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None
+    root: Path,
+    lang: str,
+    project: Project | None = None,
+    mentions_memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None,
 ) -> Site:
     """Load and check the project (unless given), then plan the pages this language generates
     (``mentions_memo``: see :func:`mentions`)."""

@@ -44,7 +44,7 @@ from kb.content.project import Paths, conversions_reused, load_project_cached
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.search import pagefind
-from kb.site import article_pages, build, pages
+from kb.site import article_pages, build, dates, feeds, pages
 from kb.site.finish import PageWork
 
 log = logging.getLogger("kb")
@@ -80,9 +80,14 @@ class _Capture(BasePlugin):
         self.state._env = env
         return env
 
-    def on_page_content(self, html, page, config, files):
-        self.state._markdown[page.file.src_uri] = (page.markdown, page.meta)
-        return html
+    def on_page_markdown(self, markdown, page, config, files):
+        # before on_page_content, which adds the head's tags and the description to page.meta; in a
+        # full build only (an update compares with what it keeps, and keeps what it renders itself)
+        if self.state._building:
+            self.state._markdown[page.file.src_uri] = self.state._key(
+                LanguagePreview._hook(config)._sites[self.state.lang], page.file.src_uri, markdown, page.meta
+            )
+        return markdown
 
 
 @dataclass
@@ -122,12 +127,13 @@ class LanguagePreview:
         self.paths, self.lang, self.site_dir, self.site_url = paths, lang, site_dir, site_url
         self._config = self._nav = self._files = self._env = None
         self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
-        self._source: dict[str, tuple[str, str]] = {}  # a generated page's source, and its Markdown once read
+        self._source: dict[str, tuple[str, str, dict]] = {}  # a generated page's source, its Markdown and meta
         self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
         self._plan: tuple = ()
         self._extra: dict = {}
         self._glossary = b""
         self._fresh = False
+        self._building = False  # a full build under way: _Capture keeps its pages
 
     def _outside(self) -> tuple:
         """What, when it changes, rebuilds the language fully: configs, overrides, docs' files other than pages."""
@@ -167,10 +173,12 @@ class LanguagePreview:
                     config.site_url = article_pages.language_url(self.site_url, self.lang)
                 config.plugins["kb-preview"] = _Capture(self)
                 config.plugins.on_startup(command="build", dirty=False)
+                self._building = True
                 try:
                     with conversions_reused():
                         mkdocs_build(config)
                 finally:
+                    self._building = False
                     config.plugins.on_shutdown()
             except (Abort, ConfigurationError, PluginError) as exc:
                 raise build.BuildFailed(f"{name}: {exc}") from None
@@ -183,6 +191,11 @@ class LanguagePreview:
         self._outside_state, self._glossary = outside, glossary
         self._fresh = True
         return Rebuilt(self.lang, True, reason=reason)
+
+    def _key(self, site: pages.Site, src_uri: str, markdown: str, meta: dict) -> tuple:
+        """What a page's HTML is made from: its decorated Markdown, its front-matter and the date it shows."""
+        shown = dates.page_dates(site.project, site.knowledge, site.mentions).changed(src_uri, self.lang)
+        return markdown, dict(meta), shown
 
     @staticmethod
     def _hook(config):
@@ -227,7 +240,9 @@ class LanguagePreview:
         for src_uri, content in site.pages.items():
             files.get_file_from_path(src_uri).content_string = content
         written = []
-        for src_uri, data in sorted(site.static.items()):
+        # the static files, then the downloads, the calendar and the feeds (made in the hook's on_files)
+        made = {**site.static, **feeds.site_files(site, config.site_url, config.site_name)}
+        for src_uri, data in sorted(made.items()):
             file = files.get_file_from_path(src_uri)
             if file.content_bytes != data:
                 file.content_bytes = data
@@ -237,6 +252,7 @@ class LanguagePreview:
         changed = []
         start = time.perf_counter()
         name = self.paths.config(self.lang).name
+        redated = False  # whether a page's date changed: the sitemap gives every page's date
         with build._quiet_mkdocs(False) as counter:
             for file in doc_files:
                 page = file.page
@@ -244,16 +260,21 @@ class LanguagePreview:
                 try:
                     source = file.content_string if file.generated_by else None
                     if source is not None and source == self._source.get(file.src_uri, (None,))[0]:
-                        page.markdown = self._source[file.src_uri][1]  # front-matter as read last time
+                        # as read last time (its front-matter without what on_page_content added)
+                        _, page.markdown, meta = self._source[file.src_uri]
+                        page.meta = dict(meta)
                     else:
                         page.read_source(config)
                         if source is not None:
-                            self._source[file.src_uri] = (source, page.markdown)
+                            self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
                     markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
                     page.markdown = markdown
-                    if not every_page and self._markdown.get(file.src_uri) == (markdown, page.meta):
+                    key = self._key(site, file.src_uri, markdown, page.meta)
+                    before = self._markdown.get(file.src_uri)
+                    if not every_page and before == key:
                         continue
-                    self._markdown[file.src_uri] = (markdown, page.meta)
+                    redated = redated or before is None or before[2] != key[2]
+                    self._markdown[file.src_uri] = key
                     page.render(config, files)
                     page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
                 finally:
@@ -263,6 +284,9 @@ class LanguagePreview:
             for file in changed:
                 _build_page(file.page, config, doc_files, self._nav, self._env)
                 written.append(file.dest_uri)
+            if redated:
+                self._sitemap(config, files, doc_files)
+                written.append("sitemap.xml")
             log_level = config.validation.links.anchors
             for file in doc_files:
                 file.page.validate_anchor_links(files=files, log_level=log_level)
@@ -270,6 +294,17 @@ class LanguagePreview:
         if counter.messages:
             raise build.BuildFailed(f"{name}: {len(counter.messages)} warning(s) in a strict build")
         return written
+
+    def _sitemap(self, config, files, doc_files) -> None:
+        """sitemap.xml written again as a full build writes it: MkDocs' template, then the hook's dates."""
+        from mkdocs.commands.build import _build_theme_template
+
+        _build_theme_template("sitemap.xml", self._env, files, config, self._nav)
+        hook = self._hook(config)
+        hook._shown[self.lang] = {
+            file.page.canonical_url or file.page.url: self._markdown[file.src_uri][2] for file in doc_files
+        }
+        hook.on_post_build(config)
 
 
 class SearchIndexer:
