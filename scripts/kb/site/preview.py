@@ -43,6 +43,7 @@ from mkdocs.plugins import BasePlugin
 from kb.content.project import Paths, conversions_reused, load_project_cached
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
+from kb.knowledge.facts import load_knowledge
 from kb.search import pagefind
 from kb.site import article_pages, build, dates, feeds, pages
 from kb.site.finish import PageWork
@@ -173,6 +174,7 @@ class LanguagePreview:
                     config.site_url = article_pages.language_url(self.site_url, self.lang)
                 config.plugins["kb-preview"] = _Capture(self)
                 config.plugins.on_startup(command="build", dirty=False)
+                self._remember_mentions()
                 self._building = True
                 try:
                     with conversions_reused():
@@ -191,6 +193,19 @@ class LanguagePreview:
         self._outside_state, self._glossary = outside, glossary
         self._fresh = True
         return Rebuilt(self.lang, True, reason=reason)
+
+    def _remember_mentions(self) -> None:
+        """Find the articles' mentions for the build about to load the project, keeping them in the
+        memo, so the first update finds again only those of the article it changed."""
+        with conversions_reused():
+            try:
+                project = load_project_cached(self.paths.root)
+                knowledge = project.cache.get("knowledge") or project.cache.setdefault(
+                    "knowledge", load_knowledge(project)
+                )
+            except ContentError:
+                return  # the build says what is wrong
+        pages.mentions(project, knowledge, _mentions_memo(self.paths))
 
     def _key(self, site: pages.Site, src_uri: str, markdown: str, meta: dict) -> tuple:
         """What a page's HTML is made from: its decorated Markdown, its front-matter and the date it shows."""
