@@ -84,8 +84,10 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Preview both languages at http://127.0.0.1:8000/ (English under /en/), rebuilding on edits.
 
-    Edits to docs/, seeds/, data/, overrides/ and the mkdocs configs rebuild
-    the site and reload the browser. Edits to the Python code need a restart.
+    After an edit to docs/, seeds/ or data/, only the pages it changed are
+    rendered again and the browser reloads; the search index follows in the
+    background. Edits to overrides/ or the mkdocs configs, and added or removed
+    pages, rebuild the language fully. Edits to the Python code need a restart.
     """
     from kb.content.project import Paths
     from kb.site.build import serve

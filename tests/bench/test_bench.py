@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shutil
 import socket
 import statistics
 import struct
@@ -125,8 +126,14 @@ def test_builds_are_timed_per_language_in_one_process(corpus, tmp_path):
 
 def test_kb_build_is_timed_whole_one_language_after_the_other_and_both_at_once(corpus):
     times = measuring.cold_builds(corpus, rounds=1)
-    assert list(times) == ["one_by_one", "at_once"] and all(len(t) == 1 and t[0] > 0 for t in times.values())
+    assert list(times) == ["one_by_one", "at_once", "peak_rss_kib"]
+    assert len(times["one_by_one"]) == len(times["at_once"]) == 1 and times["one_by_one"][0] > 0 < times["at_once"][0]
+    assert len(times["peak_rss_kib"]) == 2  # one per build
+    assert all(50 * 1024 < kib < 8 * 1024 * 1024 for kib in times["peak_rss_kib"])  # a Python process building a site
     assert not (corpus / "site").exists()  # what kb build wrote is cleared
+    measuring.cold_builds(corpus, rounds=1, keep=True)
+    assert (corpus / "site" / "pagefind").is_dir() and (corpus / "site" / "en" / "index.html").exists()
+    shutil.rmtree(corpus / "site")
 
 
 def test_generation_is_timed_from_a_fresh_load(corpus, monkeypatch):
@@ -260,7 +267,7 @@ def _row(n: int, build_s: float) -> dict:
         "search": {lang: {"raw": 2048, "gz": 1024} for lang in LANGS},
         "first_search": {lang: first for lang in LANGS},
         "article_weight": {"raw": 4096, "gz": 2048},
-        "serve_rebuild_s": None,
+        "preview": None,
         "check_s": 1.0,
         "total_s": 100.0,
     }
@@ -344,7 +351,7 @@ def test_rounds_stop_at_the_most_rounds_however_quick_the_builds():
     assert got["rounds"] == measuring.MAX_ROUNDS == len(got["build_floor_pct"])
 
 
-def test_table_reports_every_figure_and_the_per_page_growth():
+def test_detail_table_reports_every_figure_and_the_per_page_growth():
     rows = [_row(500, 50.0), _row(5000, 600.0)]
     table = report.format_table(rows)
     lines = table.splitlines()
@@ -352,21 +359,52 @@ def test_table_reports_every_figure_and_the_per_page_growth():
     cells = [c.strip() for c in lines[3].split("|")[1:-1]]
     figures = dict(zip(report.COLUMNS, cells, strict=True))
     assert figures["N"] == "5,000" and figures["ms per page"] == "24.0"  # 1,200 s over 50,000 pages
-    assert figures["build − floor %"] == "20" and figures["first search vi KB gz / s"] == "512 / 0.50"
+    assert figures["build − floor %"] == "20"
     assert figures["in hook s (vi / en)"] == "54.0 / 54.0" and figures["hook share %"] == "9.0"
     assert figures["generation share %"] == "5.0" and "page worker CPU s (vi / en)" not in figures
-    assert figures["kb build wall s (one by one / at once)"] == "–" and figures["at once / one by one"] == "–"
-    rows[1]["cold_build_s"] = {"one_by_one": [100.0, 120.0, 110.0], "at_once": [60.0, 60.0, 77.0]}
-    cells = [c.strip() for c in report.format_table(rows).splitlines()[3].split("|")[1:-1]]
-    figures = dict(zip(report.COLUMNS, cells, strict=True))
-    assert figures["kb build wall s (one by one / at once)"] == "110.0 / 60.0"
-    assert figures["at once / one by one"] == "0.60 (0.50-0.70)"
+    # a row measured without --details is left out of the detail table
+    assert len(report.format_table([_headline_only(_row(100, 1.0)), rows[0]]).splitlines()) == 3
     # 24.0 ms per page at 5,000 against 20.0 at 500
     assert measuring.per_page_growth(rows) == "\nBuild time per page at N=5,000 against N=500: 1.20×\n"
     assert (
         measuring.per_page_growth([_row(100, 1.0), _row(1000, 10.0)]) == ""
     )  # nothing of 500 or more below the largest
     assert "| 5,000 | en | q | 512 | 0.50 |" in measuring.format_first_search(rows)
+
+
+def _headline_only(row: dict) -> dict:
+    """A row as bench_one returns it without --details."""
+    return {k: v for k, v in row.items() if k not in ("generation_s", "build_s", "floor_s", "hook_s", "pagefind_s")}
+
+
+def _headline(rows: list[dict], index: int) -> dict[str, str]:
+    lines = report.format_headline(rows).splitlines()
+    assert all(line.count("|") == len(report.HEADLINE) + 1 for line in lines)
+    return dict(zip(report.HEADLINE, [c.strip() for c in lines[2 + index].split("|")[1:-1]], strict=True))
+
+
+def test_the_record_leads_with_what_people_wait_for():
+    row = _headline_only(_row(5000, 600.0))
+    figures = _headline([row], 0)
+    assert figures["kb build wall s (both at once)"] == "–" and figures["at once / one by one"] == "–"
+    assert figures["preview, article edit s (pages)"] == "–" and figures["first search vi KB gz / s"] == "512 / 0.50"
+    row["cold_build_s"] = {
+        "one_by_one": [100.0, 120.0, 110.0],
+        "at_once": [60.0, 60.0, 77.0],
+        "peak_rss_kib": [300 * 1024.0, 500 * 1024.0, 400 * 1024.0],
+    }
+    row["preview"] = {
+        "first_build_s": 500.0,
+        "article": {"seconds": 1.234, "search_s": 80.0, "pages": 3, "full": []},
+        "data": {"seconds": 7.5, "search_s": 90.04, "pages": 1200, "full": ["vi", "en"]},
+    }
+    figures = _headline([row], 0)
+    assert figures["kb build wall s (both at once)"] == "60.0" and figures["one by one s"] == "110.0"
+    assert figures["at once / one by one"] == "0.60 (0.50-0.70)"
+    assert figures["preview, article edit s (pages)"] == "1.23 (3)"
+    assert figures["preview, data edit s (pages)"] == "7.50 (1,200, vi+en built fully)"
+    assert figures["search caught up s (article / data)"] == "80.0 / 90.0"
+    assert figures["peak RSS MiB"] == "500" and figures["article page raw / gz KB"] == "4 / 2"
 
 
 @pytest.mark.parametrize(
@@ -397,3 +435,21 @@ def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
     finally:
         server.close()
     assert "Traceback" not in capfd.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("events", "edited"),
+    [
+        # the synthetic corpus writes plain scalars, the real data quoted ones
+        (
+            "- id: a\n  title:\n    en: A\n  description:\n    vi: Mô tả.\n    en: Launches.\n",
+            "- id: a\n  title:\n    en: A\n  description:\n    vi: Mô tả.\n    en: Reportedly, Launches.\n",
+        ),
+        (
+            '- id: a\n  description:\n    vi: "Mô tả."\n    en: "Launches."\n',
+            '- id: a\n  description:\n    vi: "Mô tả."\n    en: "Reportedly, Launches."\n',
+        ),
+    ],
+)
+def test_the_preview_benchmark_edits_the_first_events_english_description(events, edited):
+    assert measuring._edit_event(events) == edited

@@ -20,7 +20,6 @@ from typing import Any
 from kb.bench.corpus import IMAGE_HOST
 from kb.content.project import ARTICLES, Paths
 from kb.content.schema import DEFAULT_LANG, LANGS
-from kb.search import pagefind
 from kb.site import article_pages
 
 # A reader's first searches: the commonest words of the corpus (the biggest index chunks), a name, a term.
@@ -494,53 +493,102 @@ def typical_article(site: Path) -> Path:
     return candidates[len(candidates) // 2]
 
 
-def cold_builds(root: Path, rounds: int = 2) -> dict[str, list[float]]:
+# ``kb build`` in a fresh process, reporting the peak memory of its largest process (itself, or a child:
+# the other language's build, Pagefind) to the file named first.
+_KB_BUILD = """
+import json, resource, sys
+from kb.cli import main
+try:
+    code = main(["--root", sys.argv[2], "build"])
+finally:
+    peaks = [resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    open(sys.argv[1], "w", encoding="utf-8").write(json.dumps(max(peaks)))
+raise SystemExit(code)
+"""
+
+
+def cold_builds(root: Path, rounds: int = 2, *, keep: bool = False) -> dict[str, list[float]]:
     """Wall seconds of a whole ``kb build`` (check, both languages, search index) in a fresh process, the
-    languages one after the other (KB_PARALLEL=0) and at once, alternating, ``rounds`` times each."""
-    command = [sys.executable, "-m", "kb.cli", "--root", str(root), "build"]
-    times: dict[str, list[float]] = {"one_by_one": [], "at_once": []}
+    languages one after the other (KB_PARALLEL=0) and at once, alternating, ``rounds`` times each; and, under
+    ``peak_rss_kib``, each build's largest process's peak memory. ``keep`` leaves the last build's site."""
+    times: dict[str, list[float]] = {"one_by_one": [], "at_once": [], "peak_rss_kib": []}
+    peak_file = Path(tempfile.mkdtemp(prefix="kb-bench-peak-")) / "peak.json"
     for round_ in range(rounds):
         order = ("one_by_one", "at_once") if round_ % 2 == 0 else ("at_once", "one_by_one")
         for mode in order:
+            command = [sys.executable, "-c", _KB_BUILD, str(peak_file), str(root)]
             env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "KB_PARALLEL": "0" if mode == "one_by_one" else "1"}
             start = perf_counter()
             result = subprocess.run(command, env=env, capture_output=True, text=True, encoding="utf-8", check=False)
             times[mode].append(perf_counter() - start)
             if result.returncode:
                 raise RuntimeError(f"kb build of {root} failed ({mode}):\n{result.stderr[-3000:]}")
-    shutil.rmtree(root / "site", ignore_errors=True)
+            times["peak_rss_kib"].append(float(json.loads(peak_file.read_text(encoding="utf-8"))))
+    shutil.rmtree(peak_file.parent, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(root / "site", ignore_errors=True)
     return times
 
 
-def serve_rebuild(root: Path) -> float:
-    """Seconds of a ``kb serve`` rebuild (both languages, in-process) after editing one translation."""
-    from kb.site.build import build_languages
+def preview_latency(root: Path) -> dict[str, Any]:
+    """``kb serve``'s incremental preview (:mod:`kb.site.preview`), timed through its real rebuild path.
+
+    The preview is built once; then an English article (a translation) is edited and the rebuild is timed
+    from the moment the file is saved until the changed pages are written, which is when the live-reload
+    server tells the browser to reload; then the same after an edit to ``data/events.yml``. Each also
+    gives the pages rewritten and how long the search index, rebuilt in the background, took to catch up.
+    """
+    from kb.site import preview
 
     paths = Paths(root)
     site_dir = Path(tempfile.mkdtemp(prefix="kb-bench-serve-"))
-    url = "http://127.0.0.1:8000/"
     saved_epoch = os.environ.get("SOURCE_DATE_EPOCH")
-
-    def builder() -> None:  # what kb serve's builder does
-        build_languages(paths, site_dir, site_url=url)
-        pagefind.index_site(site_dir)
-
-    edited = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]
-    original = edited.read_bytes()
+    article = sorted((paths.lang_docs("en") / ARTICLES).glob("*.md"))[0]
+    events = paths.data / "events.yml"
+    originals = {path: path.read_bytes() for path in (article, events)}
+    edits = {
+        "article": (article, "\n\nThis sentence was added by the benchmark.\n"),
+        "data": (events, None),
+    }
+    result: dict[str, Any] = {}
     try:
-        builder()
-        text = original.decode("utf-8").rstrip("\n")
-        edited.write_text(text + "\n\nThis sentence was added by the benchmark.\n", encoding="utf-8")
         start = perf_counter()
-        builder()
-        return perf_counter() - start
+        with preview.preview(paths, site_dir, "http://127.0.0.1:8000/") as view:
+            result["first_build_s"] = perf_counter() - start
+            for kind, (path, added) in edits.items():
+                text = originals[path].decode("utf-8")
+                text = _edit_event(text) if added is None else text.rstrip("\n") + added
+                start = perf_counter()
+                path.write_text(text, encoding="utf-8")
+                done = view.update()
+                seconds = perf_counter() - start
+                view.search.wait()
+                result[kind] = {
+                    "seconds": seconds,
+                    "search_s": perf_counter() - start,
+                    "pages": sum(1 for r in done for w in r.written if w.endswith(".html")),
+                    "full": [r.lang for r in done if r.full],
+                    "steps": {r.lang: r.seconds for r in done},
+                }
+                steps = "; ".join(f"{r.lang}: " + ", ".join(f"{k} {v:.2f}" for k, v in r.seconds.items()) for r in done)
+                _log(f"preview after an edit ({kind}): {preview.describe(done)} in {seconds:.2f} s ({steps})")
     finally:
-        edited.write_bytes(original)
+        for path, data in originals.items():
+            path.write_bytes(data)
         shutil.rmtree(site_dir, ignore_errors=True)
         if saved_epoch is None:
             os.environ.pop("SOURCE_DATE_EPOCH", None)
         else:
             os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
+    return result
+
+
+def _edit_event(text: str) -> str:
+    """events.yml with one word more at the start of its first event's English description."""
+    at = text.index("\n    en: ", text.index("\n  description:\n")) + len("\n    en: ")
+    if text[at] in "\"'":
+        at += 1
+    return text[:at] + "Reportedly, " + text[at:]
 
 
 def _log(message: str) -> None:

@@ -7,8 +7,10 @@ refuse to start with the same messages.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -424,6 +426,9 @@ def load_project(root: Path) -> Project:
     except ContentError as exc:
         project.problems.extend(exc.problems)
         sites = NO_SITES
+    sites_path = paths.data / "sites.yml"
+    sites_text = sites_path.read_bytes() if sites_path.is_file() else b""
+    conversions: dict[tuple[str, str, bytes], ingest.Converted] = {}
     by_slug: dict[str, Path] = {}
     broken: set[str | None] = set()  # slugs whose seed or metadata has problems already reported
     for seed in seeds:
@@ -438,7 +443,9 @@ def load_project(root: Path) -> Project:
         try:
             meta = load_seed_meta(meta_path, paths)
             raw = ingest.read_capture(seed, paths.show(seed))
-            converted = ingest.convert(raw, meta, sites)
+            key = (raw, meta.model_dump_json(), sites_text)
+            converted = (_conversions.get(key) if _reuse else None) or ingest.convert(raw, meta, sites)
+            conversions[key] = converted
         except ContentError as exc:
             project.problems.extend(exc.problems)
             broken.add(_slug_of_broken(meta_path))
@@ -517,7 +524,28 @@ def load_project(root: Path) -> Project:
                 project.problems.append(_stale_warning(paths.show(path), article.source_hash))
     project.articles.sort(key=lambda a: (a.meta.published.sort_key, a.slug), reverse=True)
     load_pages(project)
+    _conversions.clear()  # the last load's only: a long-running kb serve does not accumulate old ones
+    if _reuse:
+        _conversions.update(conversions)
     return project
+
+
+# Converting a seed is pure (its text, its metadata, the site rules give the same page): kb serve loads the
+# project again after every edit and, inside :func:`conversions_reused`, converts again only the seeds whose
+# inputs changed.
+_conversions: dict[tuple[str, str, bytes], ingest.Converted] = {}
+_reuse = False
+
+
+@contextlib.contextmanager
+def conversions_reused() -> Iterator[None]:
+    """Within it, loading the project keeps each seed's conversion and reuses it while its inputs are the same."""
+    global _reuse
+    _reuse = True
+    try:
+        yield
+    finally:
+        _reuse = False
 
 
 _loaded: dict[Path, tuple[tuple, Project]] = {}

@@ -216,16 +216,16 @@ def own_names(k: Knowledge, src_uri: str) -> str:
     return ""
 
 
-def index_site(site_dir: Path) -> None:
-    """Build the Pagefind bundle of a site holding both languages (the Vietnamese root and en/)."""
+def index_site(site_dir: Path, output: Path | None = None) -> None:
+    """Build the Pagefind bundle of a site holding both languages (the Vietnamese root and en/),
+    into its ``pagefind/`` folder or into ``output`` (``kb serve`` indexes beside the site, then swaps)."""
     command = [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
         str(site_dir),
-        "--output-subdir",
-        BUNDLE,
+        *(("--output-path", str(output)) if output is not None else ("--output-subdir", BUNDLE)),
         *(arg for selector in EXCLUDE for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]
@@ -234,6 +234,6 @@ def index_site(site_dir: Path) -> None:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexFailed(f"pagefind failed: {message[-1] if message else f'exit {result.returncode}'}")
     # Pagefind writes its languages in hash-map order; sorted, two builds of one tree are identical.
-    entry = site_dir / BUNDLE / "pagefind-entry.json"
+    entry = (output or site_dir / BUNDLE) / "pagefind-entry.json"
     data = json.loads(entry.read_text(encoding="utf-8"))
     entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")

@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
@@ -213,22 +214,30 @@ def build_site(
 
 
 def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Serve both languages together, rebuilding on every edit."""
+    """Serve both languages together; after an edit, rewrite only the pages it changed (:mod:`kb.site.preview`)."""
     from mkdocs.livereload import LiveReloadServer
+
+    from kb.site.preview import Preview, describe
 
     site_dir = Path(tempfile.mkdtemp(prefix="kb-serve-"))
     url = f"http://{host}:{port}/"
+    view = Preview(paths, site_dir, site_url=url)
 
     def builder() -> None:
+        start = time.perf_counter()
         try:
-            build_languages(paths, site_dir, site_url=url)
-            pagefind.index_site(site_dir)
-            log.info("Built both languages; serving %s and %sen/", url, url)
-        except (BuildFailed, ContentError, pagefind.SearchIndexFailed) as exc:
+            done = view.update()
+        except (BuildFailed, ContentError) as exc:
             log.error("%s", exc)
+            return
+        log.info("%s in %.1f s; the search index follows", describe(done), time.perf_counter() - start)
 
+    try:
+        view.build()
+        log.info("Built both languages; serving %s and %sen/", url, url)
+    except (BuildFailed, ContentError, pagefind.SearchIndexFailed) as exc:
+        log.error("%s", exc)
     server = LiveReloadServer(builder=builder, host=host, port=port, root=str(site_dir), mount_path="/")
-    builder()
     for watched in (
         paths.docs,
         paths.seeds,
@@ -244,6 +253,7 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
         log.info("Stopped.")
     finally:
         server.shutdown()
+        view.close()
         shutil.rmtree(site_dir, ignore_errors=True)
 
 

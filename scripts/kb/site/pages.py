@@ -33,6 +33,8 @@ class Site:
     replaced: set[str] = field(default_factory=set)
     # Glossary terms each article page uses (found while linking them), for search (instead of indexed_terms).
     terms_used: dict[str, set[str]] = field(default_factory=dict)
+    # kb serve's: an article body's linked form and terms, kept between rebuilds while the glossary is the same.
+    linked: dict[tuple[str, str], tuple[str, frozenset[str]]] | None = None
 
     @property
     def ui(self) -> UI:
@@ -47,18 +49,24 @@ class Site:
         return next((p for p in self.project.pages if p.src_uri == src_uri), None)
 
 
-def mentions(project: Project, knowledge: Knowledge) -> dict[str, list[str]]:
-    """Article slug -> the entities its text mentions, in either language (computed once per project)."""
+def mentions(
+    project: Project, knowledge: Knowledge, memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Article slug -> the entities its text mentions, in either language (computed once per project).
+
+    ``memo`` (kb serve's, kept while the entities are the same) maps an article's texts to what they mention.
+    """
     if "mentions" not in project.cache:
-        project.cache["mentions"] = {
-            a.slug: [
-                e.id
-                for e in mentioned_entities(
-                    knowledge, [(DEFAULT_LANG, a.body), *((t.lang, t.body) for t in a.translations.values())]
-                )
-            ]
-            for a in project.articles
-        }
+        found = {}
+        for a in project.articles:
+            texts = ((DEFAULT_LANG, a.body), *((t.lang, t.body) for t in a.translations.values()))
+            ids = memo.get(texts) if memo is not None else None
+            if ids is None:
+                ids = [e.id for e in mentioned_entities(knowledge, list(texts))]
+                if memo is not None:
+                    memo[texts] = ids
+            found[a.slug] = ids
+        project.cache["mentions"] = found
     return project.cache["mentions"]
 
 
@@ -69,8 +77,14 @@ def human_pages(docs: Path) -> set[str]:
     return {p.relative_to(docs).as_posix() for p in docs.rglob("*.md")}
 
 
-def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
-    """Load and check the project (unless given), then plan the pages this language generates."""
+def load_site(
+    root: Path,
+    lang: str,
+    project: Project | None = None,
+    mentions_memo: dict[tuple[tuple[str, str], ...], list[str]] | None = None,
+) -> Site:
+    """Load and check the project (unless given), then plan the pages this language generates
+    (``mentions_memo``: see :func:`mentions`)."""
     project = project or load_project_cached(root)
     project.raise_errors()
     paths = project.paths
@@ -79,7 +93,7 @@ def load_site(root: Path, lang: str, project: Project | None = None) -> Site:
     if any(not p.warning for p in knowledge.problems):  # warnings are for `kb check` to show
         raise ContentError(knowledge.problems)
     site = Site(project, lang, uis, knowledge)
-    site.mentions = mentions(project, knowledge)
+    site.mentions = mentions(project, knowledge, mentions_memo)
     ui = uis[lang]
     mine = human_pages(paths.lang_docs(lang))
 
@@ -174,8 +188,14 @@ def decorate(markdown: str, src_uri: str, page_url: str, site: Site) -> str:
     if article is not None:
         body = article_body(markdown)
         if site.knowledge.terms:
-            body, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
-            site.terms_used.setdefault(src_uri, set()).update(used)
+            known = site.linked.get((lang, body)) if site.linked is not None else None
+            if known is None:
+                linked, used = link_article_terms(body, site.knowledge, lang, TERM_LINK_PREFIX)
+                known = linked, frozenset(used)
+                if site.linked is not None:
+                    site.linked[(lang, body)] = known
+            body = known[0]
+            site.terms_used.setdefault(src_uri, set()).update(known[1])
         return (
             article_pages.article_header(article, lang, ui, _topic_links(article, site), _added(article, site))
             + (article_pages.state_banner(lang, ui, page_url, DEFAULT_LANG) if article.state(lang) == "stale" else "")

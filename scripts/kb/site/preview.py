@@ -1,0 +1,444 @@
+"""``kb serve``'s incremental preview: after an edit, render only the pages whose Markdown changed.
+
+One process keeps, for each language, what its last MkDocs build knew: the
+loaded config, the files, the navigation, the theme's template environment
+and every page's Markdown as the hook decorated it (:class:`LanguagePreview`).
+After an edit, the project is loaded again (a seed is converted again only
+when its text, metadata or the site rules changed:
+:func:`kb.content.project.conversions_reused`) and every page's Markdown is
+generated and decorated again (our step, about a tenth of a build); a page
+whose Markdown is the same as before is left as it is on disk, and only the
+others are rendered and written, by MkDocs' own page rendering with the same
+config, navigation and theme, so each page is byte for byte what a full build
+makes. Cases where more than those pages could change fall back to a full
+build of the language, and say so:
+
+* the set of pages changed (an article, a translation or a page added or
+  removed), so the sitemap and other pages' lists of files change;
+* the configs, ``overrides/`` or a file in ``docs/`` other than a page changed;
+* the glossary changed: its terms are linked in every article and indexed as
+  search words on every page;
+* the template strings changed (``data/ui.yml``'s search dialog strings).
+
+The Pagefind index cannot be updated page by page, so :class:`SearchIndexer`
+indexes the whole site again in the background once pages are written, into
+a new folder swapped into place when it is complete: the changed page shows
+at once, and search catches up (seconds at hundreds of articles).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import shutil
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.plugins import BasePlugin
+
+from kb.content.project import Paths, conversions_reused, load_project_cached
+from kb.content.schema import DEFAULT_LANG, LANGS
+from kb.errors import ContentError
+from kb.knowledge.facts import load_knowledge
+from kb.search import pagefind
+from kb.site import article_pages, build, dates, feeds, pages
+from kb.site.finish import PageWork
+
+log = logging.getLogger("kb")
+
+
+# The entities each article's texts mention (kb.site.pages.mentions), kept between rebuilds while
+# data/entities.yml is the same (the languages share them: a project's mentions are found once for both).
+_mentions: dict[tuple[tuple[str, str], ...], list[str]] = {}
+_mentions_entities = [b""]
+
+
+def _mentions_memo(paths: Paths) -> dict[tuple[tuple[str, str], ...], list[str]]:
+    entities = paths.data / "entities.yml"
+    state = entities.read_bytes() if entities.exists() else b""
+    if state != _mentions_entities[0]:
+        _mentions.clear()
+        _mentions_entities[0] = state
+    return _mentions
+
+
+class _Capture(BasePlugin):
+    """Registered after the kb hook: keeps what the build knew, for the next incremental rebuild."""
+
+    def __init__(self, state: LanguagePreview) -> None:
+        self.state = state
+
+    def on_nav(self, nav, config, files):
+        self.state._nav, self.state._files = nav, files
+        LanguagePreview._hook(config)._sites[self.state.lang].linked = self.state._linked  # before any page
+        return nav
+
+    def on_env(self, env, config, files):
+        self.state._env = env
+        return env
+
+    def on_page_markdown(self, markdown, page, config, files):
+        # before on_page_content, which adds the head's tags and the description to page.meta; in a
+        # full build only (an update compares with what it keeps, and keeps what it renders itself)
+        if self.state._building:
+            self.state._markdown[page.file.src_uri] = self.state._key(
+                LanguagePreview._hook(config)._sites[self.state.lang], page.file.src_uri, markdown, page.meta
+            )
+        return markdown
+
+
+@dataclass
+class Rebuilt:
+    """What one rebuild of one language did: ``full`` (and why), or the site files it wrote."""
+
+    lang: str
+    full: bool
+    written: list[str] = field(default_factory=list)
+    reason: str = ""
+    # Seconds of an incremental rebuild's steps: loading the project, generating the pages' Markdown,
+    # decorating every page (and comparing), rendering and writing the changed ones.
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _tree_state(*roots: Path, skip_suffix: str | None = None) -> tuple:
+    """Path, size and modification time of every file under ``roots`` (files themselves included)."""
+    entries = []
+    for root in roots:
+        if root.is_file():
+            stat = root.stat()
+            entries.append((str(root), stat.st_size, stat.st_mtime_ns))
+            continue
+        for dirpath, _, names in sorted(os.walk(root)):
+            for name in sorted(names):
+                if skip_suffix and name.endswith(skip_suffix):
+                    continue
+                stat = os.stat(os.path.join(dirpath, name))
+                entries.append((os.path.join(dirpath, name), stat.st_size, stat.st_mtime_ns))
+    return tuple(entries)
+
+
+class LanguagePreview:
+    """One language's build, kept in memory between rebuilds (see the module's docstring)."""
+
+    def __init__(self, paths: Paths, lang: str, site_dir: Path, site_url: str | None = None) -> None:
+        self.paths, self.lang, self.site_dir, self.site_url = paths, lang, site_dir, site_url
+        self._config = self._nav = self._files = self._env = None
+        self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
+        self._source: dict[str, tuple[str, str, dict]] = {}  # a generated page's source, its Markdown and meta
+        self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
+        self._plan: tuple = ()
+        self._extra: dict = {}
+        self._glossary = b""
+        self._fresh = False
+        self._building = False  # a full build under way: _Capture keeps its pages
+
+    def _outside(self) -> tuple:
+        """What, when it changes, rebuilds the language fully: configs, overrides, docs' files other than pages."""
+        paths = self.paths
+        configs = [paths.config(lang) for lang in LANGS]
+        return _tree_state(*configs, paths.root / "overrides", paths.lang_docs(self.lang), skip_suffix=".md")
+
+    def _site_plan(self, site: pages.Site) -> tuple:
+        return (
+            tuple(sorted(site.pages)),
+            tuple(sorted(site.static)),
+            tuple(sorted(site.replaced)),
+            tuple(sorted(pages.human_pages(self.paths.lang_docs(self.lang)))),
+        )
+
+    def _glossary_bytes(self) -> bytes:
+        path = self.paths.data / "glossary.yml"
+        return path.read_bytes() if path.exists() else b""
+
+    def full(self, reason: str = "first build") -> Rebuilt:
+        """A full strict build of the language into its folder, keeping what it knew for :meth:`update`."""
+        from mkdocs.commands.build import build as mkdocs_build
+        from mkdocs.config import load_config
+        from mkdocs.exceptions import Abort, ConfigurationError, PluginError
+
+        self._fresh = False
+        self._markdown, self._source, self._linked = {}, {}, {}
+        outside = self._outside()
+        glossary = self._glossary_bytes()
+        name = self.paths.config(self.lang).name
+        with build._quiet_mkdocs(False) as counter:
+            try:
+                config = load_config(
+                    config_file=str(self.paths.config(self.lang)), site_dir=str(self.site_dir), strict=True
+                )
+                if self.site_url is not None:
+                    config.site_url = article_pages.language_url(self.site_url, self.lang)
+                config.plugins["kb-preview"] = _Capture(self)
+                config.plugins.on_startup(command="build", dirty=False)
+                self._remember_mentions()
+                self._building = True
+                try:
+                    with conversions_reused():
+                        mkdocs_build(config)
+                finally:
+                    self._building = False
+                    config.plugins.on_shutdown()
+            except (Abort, ConfigurationError, PluginError) as exc:
+                raise build.BuildFailed(f"{name}: {exc}") from None
+        if counter.messages:
+            raise build.BuildFailed(f"{name}: {len(counter.messages)} warning(s) in a strict build")
+        hook = self._hook(config)
+        self._config = config
+        self._plan = self._site_plan(hook._sites[self.lang])
+        self._extra = {key: config.extra.get(key) for key in ("kb_roots", "kb_search")}
+        self._outside_state, self._glossary = outside, glossary
+        self._fresh = True
+        return Rebuilt(self.lang, True, reason=reason)
+
+    def _remember_mentions(self) -> None:
+        """Find the articles' mentions for the build about to load the project, keeping them in the
+        memo, so the first update finds again only those of the article it changed."""
+        with conversions_reused():
+            try:
+                project = load_project_cached(self.paths.root)
+                knowledge = project.cache.get("knowledge") or project.cache.setdefault(
+                    "knowledge", load_knowledge(project)
+                )
+            except ContentError:
+                return  # the build says what is wrong
+        pages.mentions(project, knowledge, _mentions_memo(self.paths))
+
+    def _key(self, site: pages.Site, src_uri: str, markdown: str, meta: dict) -> tuple:
+        """What a page's HTML is made from: its decorated Markdown, its front-matter and the date it shows."""
+        shown = dates.page_dates(site.project, site.knowledge, site.mentions).changed(src_uri, self.lang)
+        return markdown, dict(meta), shown
+
+    @staticmethod
+    def _hook(config):
+        return next(iter(config["hooks"].values()))
+
+    def update(self) -> Rebuilt:
+        """Bring the language's folder up to date with the sources: only the changed pages, or a full build."""
+        if not self._fresh:
+            return self.full("the last rebuild failed")
+        if self._outside() != self._outside_state:
+            return self.full("a config, overrides/ or a file in docs/ other than a page changed")
+        self._fresh = False  # until this update completes
+        config, files = self._config, self._files
+        start = time.perf_counter()
+        with conversions_reused():
+            project = load_project_cached(self.paths.root)
+        seconds = {"load": time.perf_counter() - start}
+        site = pages.load_site(self.paths.root, self.lang, project, _mentions_memo(self.paths))
+        seconds["generate"] = time.perf_counter() - start - seconds["load"]
+        if self._site_plan(site) != self._plan:
+            return self.full("pages were added or removed")
+        hook = self._hook(config)
+        extra = hook.template_extra(self.lang, config.site_url, site.ui)
+        if {key: extra.get(key) for key in self._extra} != self._extra:
+            return self.full("the interface strings of the templates changed")
+        glossary = self._glossary_bytes()
+        every_page = glossary != self._glossary
+        if every_page:
+            self._linked = {}
+        site.linked = self._linked
+        hook._sites[self.lang] = site
+        hook._work[self.lang] = PageWork(self.lang, site.knowledge)
+        written = self._render_changed(config, files, site, every_page, seconds)
+        self._glossary = glossary
+        self._fresh = True
+        return Rebuilt(self.lang, False, written, seconds=seconds)
+
+    def _render_changed(self, config, files, site: pages.Site, every_page: bool, seconds: dict) -> list[str]:
+        from mkdocs.commands.build import _build_page
+        from mkdocs.structure.files import InclusionLevel
+
+        for src_uri, content in site.pages.items():
+            files.get_file_from_path(src_uri).content_string = content
+        written = []
+        # the static files, then the downloads, the calendar and the feeds (made in the hook's on_files)
+        made = {**site.static, **feeds.site_files(site, config.site_url, config.site_name)}
+        for src_uri, data in sorted(made.items()):
+            file = files.get_file_from_path(src_uri)
+            if file.content_bytes != data:
+                file.content_bytes = data
+                file.copy_file()
+                written.append(file.dest_uri)
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        changed = []
+        start = time.perf_counter()
+        name = self.paths.config(self.lang).name
+        redated = False  # whether a page's date changed: the sitemap gives every page's date
+        with build._quiet_mkdocs(False) as counter:
+            for file in doc_files:
+                page = file.page
+                config._current_page = page
+                try:
+                    source = file.content_string if file.generated_by else None
+                    if source is not None and source == self._source.get(file.src_uri, (None,))[0]:
+                        # as read last time (its front-matter without what on_page_content added)
+                        _, page.markdown, meta = self._source[file.src_uri]
+                        page.meta = dict(meta)
+                    else:
+                        page.read_source(config)
+                        if source is not None:
+                            self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
+                    markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
+                    page.markdown = markdown
+                    key = self._key(site, file.src_uri, markdown, page.meta)
+                    before = self._markdown.get(file.src_uri)
+                    if not every_page and before == key:
+                        continue
+                    redated = redated or before is None or before[2] != key[2]
+                    self._markdown[file.src_uri] = key
+                    page.render(config, files)
+                    page.content = config.plugins.on_page_content(page.content, page=page, config=config, files=files)
+                finally:
+                    config._current_page = None
+                changed.append(file)
+            seconds["decorate"] = time.perf_counter() - start
+            for file in changed:
+                _build_page(file.page, config, doc_files, self._nav, self._env)
+                written.append(file.dest_uri)
+            if redated:
+                self._sitemap(config, files, doc_files)
+                written.append("sitemap.xml")
+            log_level = config.validation.links.anchors
+            for file in doc_files:
+                file.page.validate_anchor_links(files=files, log_level=log_level)
+            seconds["render"] = time.perf_counter() - start - seconds["decorate"]
+        if counter.messages:
+            raise build.BuildFailed(f"{name}: {len(counter.messages)} warning(s) in a strict build")
+        return written
+
+    def _sitemap(self, config, files, doc_files) -> None:
+        """sitemap.xml written again as a full build writes it: MkDocs' template, then the hook's dates."""
+        from mkdocs.commands.build import _build_theme_template
+
+        _build_theme_template("sitemap.xml", self._env, files, config, self._nav)
+        hook = self._hook(config)
+        hook._shown[self.lang] = {
+            file.page.canonical_url or file.page.url: self._markdown[file.src_uri][2] for file in doc_files
+        }
+        hook.on_post_build(config)
+
+
+class SearchIndexer:
+    """Indexes the site with Pagefind in a background thread, swapping the new bundle into place.
+
+    :meth:`request` after pages are written; an index already under way is followed by another.
+    """
+
+    def __init__(self, site_dir: Path) -> None:
+        self.site_dir = site_dir
+        self._wanted = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._lock = threading.Lock()
+        self._stop = False
+        self.seconds = 0.0  # how long the last index took
+        self._thread = threading.Thread(target=self._run, name="kb-search-index", daemon=True)
+        self._thread.start()
+
+    def request(self) -> None:
+        with self._lock:
+            self._idle.clear()
+            self._wanted.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait until no index is wanted or under way; whether it is."""
+        return self._idle.wait(timeout)
+
+    def stop(self) -> None:
+        self._stop = True
+        self._wanted.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            self._wanted.wait()
+            if self._stop:
+                return
+            self._wanted.clear()
+            start = time.perf_counter()
+            try:
+                index_into_place(self.site_dir)
+            except pagefind.SearchIndexFailed as exc:
+                log.error("%s", exc)
+            self.seconds = time.perf_counter() - start
+            with self._lock:
+                if not self._wanted.is_set():
+                    self._idle.set()
+
+
+def index_into_place(site_dir: Path) -> None:
+    """Index the site into a new bundle beside it, then swap it for the old one."""
+    staging = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site_dir.parent))
+    try:
+        pagefind.index_site(site_dir, staging / pagefind.BUNDLE)
+        bundle, old = site_dir / pagefind.BUNDLE, staging / "old"
+        if bundle.exists():
+            bundle.rename(old)
+        (staging / pagefind.BUNDLE).rename(bundle)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+class Preview:
+    """Both languages of a site being previewed, and its search index."""
+
+    def __init__(self, paths: Paths, site_dir: Path, site_url: str | None = None) -> None:
+        self.site_dir = site_dir
+        self.languages = [
+            LanguagePreview(paths, lang, site_dir / article_pages.lang_root(lang), site_url)
+            for lang in (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
+        ]
+        self.search = SearchIndexer(site_dir)
+
+    def build(self) -> list[Rebuilt]:
+        """Every language fully, then the search index (waited for: search works from the first page)."""
+        done = [language.full() for language in self.languages]
+        index_into_place(self.site_dir)
+        return done
+
+    def update(self) -> list[Rebuilt]:
+        """Every language brought up to date (each only as far as it changed); then search, in the background."""
+        done: list[Rebuilt] = []
+        try:
+            for language in self.languages:
+                if done and done[0].full:  # the default language's full build emptied the others' folders
+                    done.append(language.full("the default language was built fully"))
+                else:
+                    done.append(language.update())
+        finally:
+            if any(r.full or r.written for r in done):
+                self.search.request()
+        return done
+
+    def close(self) -> None:
+        self.search.stop()
+
+
+@contextlib.contextmanager
+def preview(paths: Paths, site_dir: Path, site_url: str | None = None):
+    """A :class:`Preview` built once, closed on exit."""
+    view = Preview(paths, site_dir, site_url)
+    try:
+        view.build()
+        yield view
+    finally:
+        view.close()
+
+
+def describe(done: list[Rebuilt]) -> str:
+    """One line about a rebuild: per language, the pages written or why it was built fully."""
+    parts = []
+    for r in done:
+        if r.full:
+            parts.append(f"{r.lang}: built fully ({r.reason})")
+        else:
+            pages_written = sum(1 for w in r.written if w.endswith(".html"))
+            parts.append(f"{r.lang}: {pages_written} page(s) rewritten" if r.written else f"{r.lang}: unchanged")
+    return "; ".join(parts)
+
+
+__all__ = ["ContentError", "LanguagePreview", "Preview", "Rebuilt", "SearchIndexer", "describe", "preview"]

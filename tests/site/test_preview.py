@@ -1,0 +1,261 @@
+"""kb serve's incremental preview: what it rewrites after an edit is what a full build makes, byte for byte."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kb.content.project import Paths
+from kb.site import preview
+from kb.site.build import build_site
+from tests.conftest import replace_in
+
+URL = "http://127.0.0.1:8000/"
+
+
+def differences(one: Path, other: Path) -> list[str]:
+    """Files that differ between two site folders, or are in only one of them."""
+
+    def files(root: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(root).as_posix(): p.read_bytes()
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not p.relative_to(root).as_posix().startswith(".")
+        }
+
+    a, b = files(one), files(other)
+    return sorted(
+        [f"changed {k}" for k in a.keys() & b.keys() if a[k] != b[k]]
+        + [f"only in the preview {k}" for k in a.keys() - b.keys()]
+        + [f"only in the full build {k}" for k in b.keys() - a.keys()]
+    )
+
+
+TRANSLATION = "docs/en/articles/rewind-ai-2024.md"
+ARTICLE = "articles/tri-tue-nhan-tao-tao-sinh/index.html"
+ARTICLES_DOWNLOADS = ("downloads/articles.csv", "downloads/articles.json")
+# what an event's edit changes besides its pages: its downloads, the calendar and the events' feeds
+EVENTS_FILES = (
+    "downloads/events.csv",
+    "downloads/events.json",
+    "downloads/timeline.ics",
+    "feeds/events.json",
+    "feeds/events.xml",
+)
+# A glossary edit renders every page again: its terms are linked in articles and are search words everywhere.
+EVERY_PAGE = {"vi": None, "en": None}
+
+
+class AtLeast(frozenset):
+    """Files an edit rewrites among others (the comparison with a full build checks the rest)."""
+
+
+# Each edit in turn on one project copy; after each, the preview is updated and compared with a full build.
+# (name, edit, languages expected to be built fully, the files rewritten: lang -> site paths, exactly;
+# a language not named rewrites nothing)
+EDITS = [
+    (
+        "a translation's title",
+        replace_in(TRANSLATION, "Rewind AI 2024: The year", "Rewind AI 2024: the year"),
+        set(),
+        {"en": {"articles/rewind-ai-2024/index.html"}},
+    ),
+    (
+        "a translation's date",
+        replace_in(TRANSLATION, "translated: 2026-11-23", "translated: 2026-11-24"),
+        set(),
+        # Without git, the date is the newest date of every English page that shows the article (its
+        # entities' and topics' pages, the lists...): at least the page itself and the sitemap's dates.
+        {
+            "vi": {"translations/index.html"},
+            "en": AtLeast({"articles/rewind-ai-2024/index.html", "translations/index.html", "sitemap.xml"}),
+        },
+    ),
+    (
+        "an article's seed",
+        replace_in(
+            "seeds/002_24797b54feca2600.txt",
+            "Các mô hình GenAI khác với",
+            "Các mô hình GenAI (tạo sinh) khác với",
+        ),
+        set(),
+        {
+            "vi": {ARTICLE, "seeds/002_24797b54feca2600.txt", "translations/index.html"},
+            # the English translation is now stale: the articles' downloads give its state
+            "en": {ARTICLE, "seeds/002_24797b54feca2600.txt", "translations/index.html", *ARTICLES_DOWNLOADS},
+        },
+    ),
+    (
+        "a page a person wrote",
+        replace_in("docs/vi/about.md", "## Kho kiến thức này là gì", "## Kho kiến thức này là gì?"),
+        set(),
+        # the English about page is now a stale translation: it gains the banner, and the status page says so
+        {lang: {"about/index.html", "translations/index.html"} for lang in ("vi", "en")},
+    ),
+    (
+        "an event",
+        replace_in("data/events.yml", "cho thấy ý tưởng để máy móc", "cho thấy rằng ý tưởng để máy móc"),
+        set(),
+        {
+            "vi": {
+                "entities/eliza/index.html",
+                "timeline/index.html",
+                "topics/generative-ai/index.html",
+                *EVENTS_FILES,
+            }
+        },
+    ),
+    (
+        "an entity",
+        replace_in("data/entities.yml", "US AI company behind ChatGPT", "A US AI company behind ChatGPT"),
+        set(),
+        {
+            "en": {
+                "entities/index.html",
+                "entities/openai/index.html",
+                "downloads/entities.csv",
+                "downloads/entities.json",
+            }
+        },
+    ),
+    (
+        "a topic",
+        replace_in("data/topics.yml", "This topic gathers its history", "This topic gathers the history"),
+        set(),
+        {"en": {"topics/generative-ai/index.html", "downloads/topics.csv", "downloads/topics.json"}},
+    ),
+    (
+        "a glossary term",
+        replace_in("data/glossary.yml", "Often contrasted with generative AI.", "Often set against generative AI."),
+        set(),
+        EVERY_PAGE,
+    ),
+    (
+        "an interface string",
+        replace_in("data/ui.yml", "newest first, by year of publication.", "the newest first, by year."),
+        set(),
+        {"en": {"articles/index.html"}},
+    ),
+    (
+        "a new page",
+        lambda root: (root / "docs/vi/moi.md").write_text("# Trang mới\n\nMột trang mới.\n", encoding="utf-8"),
+        {"vi", "en"},
+        {},
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def previewed(tmp_path_factory: pytest.TempPathFactory):
+    from tests.conftest import copy_project
+
+    base = tmp_path_factory.mktemp("preview")
+    root = copy_project(base / "kb")
+    site = base / "serve"
+    site.mkdir()
+    with preview.preview(Paths(root), site, URL) as view:
+        yield root, site, view
+
+
+def test_the_first_preview_is_the_full_build(previewed, tmp_path: Path) -> None:
+    root, site, _ = previewed
+    assert differences(site, build_site(Paths(root), tmp_path / "site", site_url=URL)) == []
+
+
+@pytest.mark.parametrize(("name", "edit", "full", "rewritten"), EDITS, ids=[e[0] for e in EDITS])
+def test_an_edit_rewrites_its_pages_as_a_full_build_does(previewed, tmp_path, name, edit, full, rewritten) -> None:
+    root, site, view = previewed
+    edit(root)
+    done = {r.lang: r for r in view.update()}
+    assert view.search.wait(120), "the search index was not rebuilt"
+    assert {lang for lang, r in done.items() if r.full} == full
+    for lang, r in done.items():
+        if r.full:
+            continue
+        written, expected = set(r.written), rewritten.get(lang, set())
+        if expected is None:  # every page
+            language = next(x for x in view.languages if x.lang == lang)
+            assert len([w for w in written if w.endswith(".html")]) == len(language._markdown) > 100
+        elif isinstance(expected, AtLeast):
+            assert written >= expected, f"{lang}: rewrote {sorted(written)}"
+        else:
+            assert written == expected, f"{lang}: rewrote {sorted(written)}"
+    assert differences(site, build_site(Paths(root), tmp_path / "site", site_url=URL)) == []
+
+
+def test_an_unchanged_tree_rewrites_nothing(previewed) -> None:
+    _, site, view = previewed
+    before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}
+    done = view.update()
+    assert [(r.full, r.written) for r in done] == [(False, [])] * 2
+    assert {p: p.stat().st_mtime_ns for p in site.rglob("*.html")} == before
+
+
+def test_a_broken_edit_is_reported_and_the_site_kept(previewed) -> None:
+    from kb.errors import ContentError
+
+    root, site, view = previewed
+    events = root / "data/events.yml"
+    good = events.read_text(encoding="utf-8")
+    events.write_text(good.replace("source: {article: tri-tue-nhan-tao-tao-sinh,", "source: {article: nowhere,", 1))
+    try:
+        with pytest.raises(ContentError, match="nowhere"):
+            view.update()
+        assert (site / "timeline/index.html").exists()
+    finally:
+        events.write_text(good, encoding="utf-8")
+    done = view.update()
+    assert done[0].full and done[0].reason == "the last rebuild failed"
+
+
+os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_kb_serve_rewrites_the_edited_page_and_reloads_the_browser(project: Path) -> None:
+    """The real `kb serve`: the browser's live-reload request returns once the edited page is written."""
+    import re
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "PYTHONPATH": str(Path(preview.__file__).parents[2])}
+    command = [sys.executable, "-m", "kb.cli", "--root", str(project), "serve", "--port", str(port)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    page = base + "en/articles/rewind-ai-2024/"
+    try:
+        deadline = time.monotonic() + 300
+        while True:
+            try:
+                with urllib.request.urlopen(page, timeout=5) as response:
+                    html = response.read().decode("utf-8")
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "kb serve did not start"
+                time.sleep(0.5)
+        epoch = re.search(r"livereload\((\d+), \d+\)", html)[1]  # what the page's script asks the server
+        replace_in(TRANSLATION, "Rewind AI 2024: The year", "Rewind AI 2024: Serving the year")(project)
+        saved = time.monotonic()
+        with urllib.request.urlopen(f"{base}livereload/{epoch}/1", timeout=120) as response:
+            newer = response.read().decode("ascii")  # blocks until the rebuilt site is visible
+        waited = time.monotonic() - saved
+        assert int(newer) > int(epoch)
+        with urllib.request.urlopen(page, timeout=5) as response:
+            assert "Serving the year" in response.read().decode("utf-8")
+        assert waited < 30, f"the browser reloaded {waited:.1f} s after the save"
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=30)[0]
+    assert "vi: unchanged; en: 1 page(s) rewritten" in output, output[-2000:]
