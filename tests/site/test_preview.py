@@ -185,6 +185,45 @@ def test_an_edit_rewrites_its_pages_as_a_full_build_does(previewed, tmp_path, na
     assert differences(site, build_site(Paths(root), tmp_path / "site", site_url=URL)) == []
 
 
+TEXT_EDITS = [
+    # (name, edit, whether only the page is rendered, without loading the project again)
+    (
+        "a translation's text",
+        replace_in(TRANSLATION, "with a series of breakthrough products", "with a run of breakthrough products"),
+        True,
+    ),
+    (
+        # the page now mentions Baidu: its entity page lists the article, found by a full update
+        "a translation's text naming another entity",
+        replace_in(TRANSLATION, "with a run of breakthrough products", "with a run of products (as did Baidu)"),
+        False,
+    ),
+    (
+        "a translation's first paragraph, its summary in the lists",
+        replace_in(TRANSLATION, "2024 saw the explosion of generative AI", "2024 saw generative AI explode"),
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "edit", "text_only"), TEXT_EDITS, ids=[e[0] for e in TEXT_EDITS])
+def test_a_translations_text_renders_only_its_page_when_nothing_else_shows_it(
+    previewed, tmp_path, name, edit, text_only
+) -> None:
+    root, site, view = previewed
+    edit(root)
+    done = {r.lang: r for r in view.update()}
+    assert view.search.wait(120), "the search index was not rebuilt"
+    assert not any(r.full for r in done.values())
+    assert (done["en"].reason == preview.TEXT_ONLY) is text_only
+    if text_only:
+        assert (done["vi"].written, done["en"].written) == ([], ["articles/rewind-ai-2024/index.html"])
+    else:
+        assert "articles/rewind-ai-2024/index.html" in done["en"].written
+        assert len(done["en"].written) > 1
+    assert differences(site, build_site(Paths(root), tmp_path / "site", site_url=URL)) == []
+
+
 def test_an_unchanged_tree_rewrites_nothing(previewed) -> None:
     _, site, view = previewed
     before = {p: p.stat().st_mtime_ns for p in site.rglob("*.html")}

@@ -40,10 +40,10 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-from kb.content.project import Paths, conversions_reused, load_project_cached
+from kb.content.project import ARTICLES, Paths, conversions_reused, load_project_cached, load_translation
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
-from kb.knowledge.facts import load_knowledge
+from kb.knowledge.facts import load_knowledge, mentioned_entities
 from kb.search import pagefind
 from kb.site import article_pages, build, dates, feeds, pages
 from kb.site.finish import PageWork
@@ -64,6 +64,10 @@ def _mentions_memo(paths: Paths) -> dict[tuple[tuple[str, str], ...], list[str]]
         _mentions.clear()
         _mentions_entities[0] = state
     return _mentions
+
+
+# Rebuilt.reason of an update that rendered only the page of the translation whose text changed.
+TEXT_ONLY = "only the page of the translation whose text changed"
 
 
 class _Capture(BasePlugin):
@@ -248,28 +252,48 @@ class LanguagePreview:
         self._fresh = True
         return Rebuilt(self.lang, False, written, seconds=seconds)
 
-    def _render_changed(self, config, files, site: pages.Site, every_page: bool, seconds: dict) -> list[str]:
+    def page_edited(self, src_uri: str) -> Rebuilt:
+        """Only the page a person's file makes rendered again (:meth:`Preview.update` has found that
+        nothing else the language shows changed)."""
+        config = self._config
+        hook = self._hook(config)
+        site = hook._sites[self.lang]
+        site.terms_used.pop(src_uri, None)  # found again while its terms are linked
+        hook._work[self.lang] = PageWork(self.lang, site.knowledge)
+        self._fresh = False  # until this update completes
+        seconds: dict[str, float] = {}
+        written = self._render_changed(config, self._files, site, False, seconds, only={src_uri})
+        self._fresh = True
+        return Rebuilt(self.lang, False, written, reason=TEXT_ONLY, seconds=seconds)
+
+    def _render_changed(
+        self, config, files, site: pages.Site, every_page: bool, seconds: dict, only: set[str] | None = None
+    ) -> list[str]:
+        """Render and write the pages whose Markdown, front-matter or date changed (among ``only``, a set
+        of pages whose source is a person's file, when given: then nothing generated changed)."""
         from mkdocs.commands.build import _build_page
         from mkdocs.structure.files import InclusionLevel
 
-        for src_uri, content in site.pages.items():
-            files.get_file_from_path(src_uri).content_string = content
         written = []
-        # the static files, then the downloads, the calendar and the feeds (made in the hook's on_files)
-        made = {**site.static, **feeds.site_files(site, config.site_url, config.site_name)}
-        for src_uri, data in sorted(made.items()):
-            file = files.get_file_from_path(src_uri)
-            if file.content_bytes != data:
-                file.content_bytes = data
-                file.copy_file()
-                written.append(file.dest_uri)
+        if only is None:
+            for src_uri, content in site.pages.items():
+                files.get_file_from_path(src_uri).content_string = content
+            # the static files, then the downloads, the calendar and the feeds (made in the hook's on_files)
+            made = {**site.static, **feeds.site_files(site, config.site_url, config.site_name)}
+            for src_uri, data in sorted(made.items()):
+                file = files.get_file_from_path(src_uri)
+                if file.content_bytes != data:
+                    file.content_bytes = data
+                    file.copy_file()
+                    written.append(file.dest_uri)
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
+        considered = doc_files if only is None else [f for f in doc_files if f.src_uri in only]
         changed = []
         start = time.perf_counter()
         name = self.paths.config(self.lang).name
         redated = False  # whether a page's date changed: the sitemap gives every page's date
         with build._quiet_mkdocs(False) as counter:
-            for file in doc_files:
+            for file in considered:
                 page = file.page
                 config._current_page = page
                 try:
@@ -370,6 +394,32 @@ class SearchIndexer:
                     self._idle.set()
 
 
+def sources_state(paths: Paths) -> dict[str, tuple[int, int]]:
+    """Size and modification time of every file a build reads: seeds, docs, data, overrides, configs."""
+    state: dict[str, tuple[int, int]] = {}
+
+    def walk(folder: str) -> None:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            return
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                walk(entry.path)
+            elif entry.is_file():
+                stat = entry.stat()
+                state[entry.path] = (stat.st_size, stat.st_mtime_ns)
+
+    for name in ("seeds", "docs", "data", "overrides"):
+        walk(str(paths.root / name))
+    for lang in LANGS:
+        config = paths.config(lang)
+        if config.exists():
+            stat = config.stat()
+            state[str(config)] = (stat.st_size, stat.st_mtime_ns)
+    return state
+
+
 def index_into_place(site_dir: Path) -> None:
     """Index the site into a new bundle beside it, then swap it for the old one."""
     staging = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site_dir.parent))
@@ -393,26 +443,79 @@ class Preview:
             for lang in (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
         ]
         self.search = SearchIndexer(site_dir)
+        self.paths = paths
+        self._sources: dict[str, tuple[int, int]] | None = None  # what the last build or update read
 
     def build(self) -> list[Rebuilt]:
         """Every language fully, then the search index (waited for: search works from the first page)."""
+        sources = sources_state(self.paths)
         done = [language.full() for language in self.languages]
+        self._sources = sources
         index_into_place(self.site_dir)
         return done
 
     def update(self) -> list[Rebuilt]:
         """Every language brought up to date (each only as far as it changed); then search, in the background."""
+        sources = sources_state(self.paths)  # before anything is read: a save during the update is seen next time
         done: list[Rebuilt] = []
         try:
-            for language in self.languages:
+            done = self._translation_body_edited(sources) or []
+            for language in self.languages if not done else ():
                 if done and done[0].full:  # the default language's full build emptied the others' folders
                     done.append(language.full("the default language was built fully"))
                 else:
                     done.append(language.update())
+            self._sources = sources
         finally:
             if any(r.full or r.written for r in done):
                 self.search.request()
         return done
+
+    def _translation_body_edited(self, sources: dict[str, tuple[int, int]]) -> list[Rebuilt] | None:
+        """The commonest edit, a translation's text, without loading the project again: when it is the one
+        file changed, its front-matter is the same, and the entities it mentions and its summary too,
+        nothing but its own page shows it, so only that page is rendered. None when that is not so."""
+        if self._sources is None or not all(language._fresh for language in self.languages):
+            return None
+        changed = [
+            path for path in sources.keys() | self._sources.keys() if sources.get(path) != self._sources.get(path)
+        ]
+        if len(changed) != 1:
+            return None
+        path = Path(changed[0])
+        language = next(
+            (
+                x
+                for x in self.languages
+                if x.lang != DEFAULT_LANG and path.parent == self.paths.lang_docs(x.lang) / ARTICLES
+            ),
+            None,
+        )
+        if language is None or path.suffix != ".md":
+            return None
+        site = LanguagePreview._hook(language._config)._sites[language.lang]
+        article = site.project.article(path.stem)
+        old = article.translations.get(language.lang) if article is not None else None
+        if old is None or old.path != path:
+            return None
+        try:
+            new = load_translation(path, language.lang, article, self.paths)
+        except ContentError:
+            return None  # the full update reports it, as a build does
+        texts = (
+            (DEFAULT_LANG, article.body),
+            *((t.lang, new.body if t is old else t.body) for t in article.translations.values()),
+        )
+        ids = [e.id for e in mentioned_entities(site.knowledge, list(texts))]
+        summary = article.summary(language.lang)
+        article.translations[language.lang] = new
+        if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(language.lang) != summary:
+            article.translations[language.lang] = old
+            return None
+        _mentions_memo(self.paths)[texts] = ids
+        return [
+            language.page_edited(article.src_uri) if language is x else Rebuilt(x.lang, False) for x in self.languages
+        ]
 
     def close(self) -> None:
         self.search.stop()
