@@ -72,6 +72,17 @@ def test_lists_are_left_out_of_the_index_and_content_pages_are_in(built_site):
     assert "OpenAI" in openai
     # The timeline keeps each event's title and description, not its source line.
     assert "Nguồn:" not in timeline and "OpenAI" in timeline
+    # An article is found by its own text, not by the events and related articles listed after it.
+    article = indexed["/articles/rewind-ai-2024/"]
+    html = (built_site / "articles/rewind-ai-2024/index.html").read_text(encoding="utf-8")
+    related = re.findall(r'<li><a href="../([a-z0-9-]+)/">([^<]+)</a>', html)
+    events = re.findall(r'<li>[^<]*<a href="../../timeline/[^"]*">([^<]+)</a>', html)
+    assert related and events
+    body = re.sub(r"<[^>]+>", "", html.split('<article class="md-content__inner', 1)[1].split("<hr", 1)[0])
+    listed_only = [title for _, title in related] + [title for title in events if title not in body]
+    assert len(listed_only) > 10  # (one event's title is also a sentence of the article: that one is found)
+    assert not [title for title in listed_only if title in article]
+    assert "ChatGPT" in article
 
 
 def _extra_words(page: Path) -> str:

@@ -421,18 +421,17 @@ def article_knowledge(
         f"[{e.name[lang]}](../entities/{e.id}.md)" for e in sorted(entities, key=lambda e: e.name[lang].casefold())
     )
     out.append(f"**{ui('article_entities')}:** {links or ui('none')}\n")
+    # The events and the related articles are found on their own pages: this article is no result for
+    # words it only lists (and the index's chunks of common words stay smaller).
     events = k.events_of_article(article.slug)
     if events:
-        out.append(f"**{ui('article_events')}:**\n")
-        out.extend(
-            f"- {event_date(e.date, ui)}: [{e.title[lang]}](../{event_location(k, e.id)}#{e.id})" for e in events
-        )
-        out.append("")
+        lines = [f"**{ui('article_events')}:**\n"]
+        lines += [f"- {event_date(e.date, ui)}: [{e.title[lang]}](../{event_location(k, e.id)}#{e.id})" for e in events]
+        out.append(not_indexed("\n".join(lines)))
     related = related_articles(article, project, mentions)
     if related:
-        out.append(f"**{ui('article_related')}:**\n")
-        out.extend(_article_line(a, lang, ui, "../") for a in related)
-        out.append("")
+        lines = [f"**{ui('article_related')}:**\n", *(_article_line(a, lang, ui, "../") for a in related)]
+        out.append(not_indexed("\n".join(lines)))
     return "\n".join(out)
 
 
