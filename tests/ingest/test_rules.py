@@ -171,6 +171,22 @@ def test_duplicates_are_found(new, how):
     assert duplicates.pairs([capture("seeds/005_a.txt", "Bài A\n" + BODY), new])[0][1] == "seeds/005_a.txt"
 
 
+def test_a_duplicate_is_found_among_many_seeds_sharing_a_stock_phrase():
+    """A run of words in many seeds stops finding candidates (kb check stays linear); a real pair is still found."""
+    stock = " ".join(f"Theo báo cáo số {n} của tòa soạn, mọi quyền được bảo lưu." for n in range(20))
+    seeds = [
+        capture(
+            f"seeds/{n:03}_x.txt",
+            f"Bài {n}\n",
+            " ".join(f"ý {n} {i} bàn về mô hình {i * n + 7}" for i in range(60)) + stock,
+        )
+        for n in range(duplicates._COMMON + 20)
+    ]
+    copy = capture("seeds/999_copy.txt", "Bản sao\n", "Trang chủ. " + seeds[3].body + " Tin liên quan.")
+    found = duplicates.pairs([*seeds, copy])
+    assert [(new, old) for new, old, _ in found] == [("seeds/999_copy.txt", "seeds/003_x.txt")]
+
+
 def test_different_articles_are_not_duplicates():
     other = " ".join(f"đoạn {n} bàn về robot, chip bán dẫn và trung tâm dữ liệu ở châu Á." for n in range(40))
     assert duplicates.same_as(capture("new", "x\n" + other, other), [capture("old", "Bài A\n" + BODY)]) is None
