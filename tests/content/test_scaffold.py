@@ -89,6 +89,27 @@ def test_new_article_from_a_capture_copies_it_byte_for_byte_and_reads_what_it_st
     assert kb(project, "convert", "again") == 0
 
 
+def test_new_article_reads_a_title_set_between_rules_of_punctuation(project: Path, tmp_path, capsys):
+    """A line with no word ('=====', as reStructuredText underlines a title) is no title: the title is
+    the line it frames (a rule once matched the provisional title, and the slug came out empty)."""
+    capture = tmp_path / "readme.txt"
+    rule = "=" * 46
+    capture.write_text(
+        f"{rule}\nThư viện xử lý chữ số trong văn bản tiếng Việt\n{rule}\n\n"
+        "Thư viện này chuyển các con số viết bằng chữ trong văn bản tiếng Việt thành chữ số, hỗ trợ cả văn nói"
+        " lẫn văn viết, các cách đọc từng số và từng cặp số, và những từ dân gian như tỏi, chai, củ.\n\n"
+        "Cách dùng rất đơn giản: gọi một hàm với đoạn văn bản cần chuyển, hàm trả về đoạn văn bản đã thay các"
+        " con số viết bằng chữ bằng chữ số tương ứng, giữ nguyên phần còn lại của câu.\n",
+        encoding="utf-8",
+    )
+    assert kb(project, "new", "article", str(capture), "--title-en", "A", "--published", "2024-01-01") == 0
+    out = capsys.readouterr().out
+    assert "the capture states title: Thư viện xử lý chữ số trong văn bản tiếng Việt" in out
+    meta = next((project / "seeds").glob("005_*.yml")).read_text(encoding="utf-8")
+    assert "slug: thu-vien-xu-ly-chu-so-trong-van-ban-tieng-viet" in meta
+    assert kb(project, "check") == 0
+
+
 def test_a_capture_already_in_seeds_is_refused_and_nothing_written(project: Path, tmp_path, capsys):
     capture = tmp_path / "capture.txt"
     shutil.copyfile(ROOT / "seeds/000_f3384867bd6a6055.txt", capture)

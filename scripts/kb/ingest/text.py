@@ -63,8 +63,11 @@ def starts_upper(line: str) -> bool:
 
 
 def same_words(a: str, b: str) -> bool:
+    """Whether two texts have the same words (punctuation, spacing and case aside); a line with no
+    word ('=====', '|') is the same as nothing."""
     norm = lambda s: re.sub(r"\W+", " ", unicodedata.normalize("NFC", s)).strip().casefold()  # noqa: E731
-    return norm(a) == norm(b)
+    words = norm(a)
+    return bool(words) and words == norm(b)
 
 
 def strip_leading_title(blocks: list[str], title: str) -> list[str]:
