@@ -551,15 +551,26 @@ def conversions_reused() -> Iterator[None]:
 _loaded: dict[Path, tuple[tuple, Project]] = {}
 
 
+def file_states(*roots: Path) -> dict[str, tuple[int, int]]:
+    """Path -> size and modification time of every file under ``roots`` (a root may be a file itself, or
+    missing): what changes when any of those files is saved."""
+    states: dict[str, tuple[int, int]] = {}
+    for root in roots:
+        if root.is_file():
+            stat = root.stat()
+            states[str(root)] = (stat.st_size, stat.st_mtime_ns)
+            continue
+        for dirpath, _, filenames in os.walk(root):
+            for name in filenames:
+                path = os.path.join(dirpath, name)
+                stat = os.stat(path)
+                states[path] = (stat.st_size, stat.st_mtime_ns)
+    return states
+
+
 def _fingerprint(paths: Paths) -> tuple:
     """Every input file's path, size and modification time: changes when any input changes."""
-    entries = []
-    for folder in (paths.seeds, paths.docs, paths.data):
-        for dirpath, _, filenames in sorted(os.walk(folder)):
-            for name in sorted(filenames):
-                stat = os.stat(os.path.join(dirpath, name))
-                entries.append((dirpath, name, stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
+    return tuple(sorted(file_states(paths.seeds, paths.docs, paths.data).items()))
 
 
 def forget_loaded() -> None:

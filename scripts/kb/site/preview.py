@@ -40,7 +40,14 @@ from pathlib import Path
 
 from mkdocs.plugins import BasePlugin
 
-from kb.content.project import ARTICLES, Paths, conversions_reused, load_project_cached, load_translation
+from kb.content.project import (
+    ARTICLES,
+    Paths,
+    conversions_reused,
+    file_states,
+    load_project_cached,
+    load_translation,
+)
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.knowledge.facts import load_knowledge, mentioned_entities
@@ -108,23 +115,6 @@ class Rebuilt:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-def _tree_state(*roots: Path, skip_suffix: str | None = None) -> tuple:
-    """Path, size and modification time of every file under ``roots`` (files themselves included)."""
-    entries = []
-    for root in roots:
-        if root.is_file():
-            stat = root.stat()
-            entries.append((str(root), stat.st_size, stat.st_mtime_ns))
-            continue
-        for dirpath, _, names in sorted(os.walk(root)):
-            for name in sorted(names):
-                if skip_suffix and name.endswith(skip_suffix):
-                    continue
-                stat = os.stat(os.path.join(dirpath, name))
-                entries.append((os.path.join(dirpath, name), stat.st_size, stat.st_mtime_ns))
-    return tuple(entries)
-
-
 class LanguagePreview:
     """One language's build, kept in memory between rebuilds (see the module's docstring)."""
 
@@ -140,11 +130,18 @@ class LanguagePreview:
         self._fresh = False
         self._building = False  # a full build under way: _Capture keeps its pages
 
-    def _outside(self) -> tuple:
-        """What, when it changes, rebuilds the language fully: configs, overrides, docs' files other than pages."""
-        paths = self.paths
-        configs = [paths.config(lang) for lang in LANGS]
-        return _tree_state(*configs, paths.root / "overrides", paths.lang_docs(self.lang), skip_suffix=".md")
+    def _outside(self, sources: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
+        """What, when it changes, rebuilds the language fully: configs, overrides, docs' files other than pages
+        (taken from ``sources``, :func:`sources_state`, when given)."""
+        sources = sources_state(self.paths) if sources is None else sources
+        docs = os.path.join(str(self.paths.lang_docs(self.lang)), "")
+        overrides = os.path.join(str(self.paths.root / "overrides"), "")
+        configs = {str(self.paths.config(lang)) for lang in LANGS}
+        return {
+            path: state
+            for path, state in sources.items()
+            if path in configs or path.startswith(overrides) or (path.startswith(docs) and not path.endswith(".md"))
+        }
 
     def _site_plan(self, site: pages.Site) -> tuple:
         return (
@@ -396,28 +393,8 @@ class SearchIndexer:
 
 def sources_state(paths: Paths) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file a build reads: seeds, docs, data, overrides, configs."""
-    state: dict[str, tuple[int, int]] = {}
-
-    def walk(folder: str) -> None:
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            return
-        for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
-                walk(entry.path)
-            elif entry.is_file():
-                stat = entry.stat()
-                state[entry.path] = (stat.st_size, stat.st_mtime_ns)
-
-    for name in ("seeds", "docs", "data", "overrides"):
-        walk(str(paths.root / name))
-    for lang in LANGS:
-        config = paths.config(lang)
-        if config.exists():
-            stat = config.stat()
-            state[str(config)] = (stat.st_size, stat.st_mtime_ns)
-    return state
+    root = paths.root
+    return file_states(root / "seeds", root / "docs", root / "data", root / "overrides", *map(paths.config, LANGS))
 
 
 def index_into_place(site_dir: Path) -> None:
@@ -459,16 +436,20 @@ class Preview:
         sources = sources_state(self.paths)  # before anything is read: a save during the update is seen next time
         done: list[Rebuilt] = []
         try:
-            done = self._translation_body_edited(sources) or []
-            for language in self.languages if not done else ():
-                if done and done[0].full:  # the default language's full build emptied the others' folders
-                    done.append(language.full("the default language was built fully"))
-                else:
-                    done.append(language.update())
+            done = self._translation_body_edited(sources) or self._each_language(done)
             self._sources = sources
         finally:
             if any(r.full or r.written for r in done):
                 self.search.request()
+        return done
+
+    def _each_language(self, done: list[Rebuilt]) -> list[Rebuilt]:
+        """Each language updated in turn (into ``done``, which the caller still reads if one fails)."""
+        for language in self.languages:
+            if done and done[0].full:  # the default language's full build emptied the others' folders
+                done.append(language.full("the default language was built fully"))
+            else:
+                done.append(language.update())
         return done
 
     def _translation_body_edited(self, sources: dict[str, tuple[int, int]]) -> list[Rebuilt] | None:
