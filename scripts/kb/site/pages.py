@@ -57,17 +57,25 @@ def mentions(
     ``memo`` (kb serve's, kept while the entities are the same) maps an article's texts to what they mention.
     """
     if "mentions" not in project.cache:
-        found = {}
-        for a in project.articles:
-            texts = ((DEFAULT_LANG, a.body), *((t.lang, t.body) for t in a.translations.values()))
-            ids = memo.get(texts) if memo is not None else None
-            if ids is None:
-                ids = [e.id for e in mentioned_entities(knowledge, list(texts))]
-                if memo is not None:
-                    memo[texts] = ids
-            found[a.slug] = ids
-        project.cache["mentions"] = found
+        project.cache["mentions"] = {a.slug: mentioned_ids(knowledge, article_texts(a), memo) for a in project.articles}
     return project.cache["mentions"]
+
+
+def article_texts(article: Article) -> tuple[tuple[str, str], ...]:
+    """An article's texts, (language, Markdown) in each language it has, where its mentions are found."""
+    return ((DEFAULT_LANG, article.body), *((t.lang, t.body) for t in article.translations.values()))
+
+
+def mentioned_ids(
+    knowledge: Knowledge, texts: tuple[tuple[str, str], ...], memo: dict[tuple[tuple[str, str], ...], list[str]] | None
+) -> list[str]:
+    """The ids of the entities the texts mention (found once per texts when there is a ``memo``)."""
+    ids = memo.get(texts) if memo is not None else None
+    if ids is None:
+        ids = [e.id for e in mentioned_entities(knowledge, list(texts))]
+        if memo is not None:
+            memo[texts] = ids
+    return ids
 
 
 def human_pages(docs: Path) -> set[str]:

@@ -50,7 +50,7 @@ from kb.content.project import (
 )
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
-from kb.knowledge.facts import load_knowledge, mentioned_entities
+from kb.knowledge.facts import load_knowledge
 from kb.search import pagefind
 from kb.site import article_pages, build, dates, feeds, pages
 from kb.site.finish import PageWork
@@ -483,17 +483,12 @@ class Preview:
             new = load_translation(path, language.lang, article, self.paths)
         except ContentError:
             return None  # the full update reports it, as a build does
-        texts = (
-            (DEFAULT_LANG, article.body),
-            *((t.lang, new.body if t is old else t.body) for t in article.translations.values()),
-        )
-        ids = [e.id for e in mentioned_entities(site.knowledge, list(texts))]
         summary = article.summary(language.lang)
         article.translations[language.lang] = new
+        ids = pages.mentioned_ids(site.knowledge, pages.article_texts(article), _mentions_memo(self.paths))
         if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(language.lang) != summary:
             article.translations[language.lang] = old
             return None
-        _mentions_memo(self.paths)[texts] = ids
         return [
             language.page_edited(article.src_uri) if language is x else Rebuilt(x.lang, False) for x in self.languages
         ]
