@@ -16,7 +16,14 @@
    ("mô h") is left out until it grows into a word (unless Enter is pressed).
    Each finished word's part of the index loads while the reader types the
    next. The first RANKED results are ranked on their text and shown at once;
-   those after show as each loads. */
+   those after show as each loads.
+
+   At thousands of articles the older ones are indexed apart, in an archive
+   (data-archive, a folder of the bundle: see kb.search.pagefind), so a first
+   search downloads the index of the newest articles and the other pages
+   only. The archive is searched too when those results do not fill a page,
+   or when the reader asks for more at the end of the list; until then the
+   message says the results are the newest. */
 (function () {
   "use strict";
   var DEBOUNCE_MS = 200;
@@ -33,18 +40,37 @@
   var message = dialog.querySelector(".kb-search__message");
   var list = dialog.querySelector(".kb-search__results");
   var more = dialog.querySelector(".kb-search__more");
+  var archive = dialog.getAttribute("data-archive") || "";
+  var RANKING = { pageLength: 0.2 }; /* short entity pages should not outrank the topic a query names */
   var engine = null;
 
   function load() {
     if (!engine) {
       engine = import(bundle.href + "pagefind.js").then(function (pagefind) {
-        return pagefind.options({ basePath: bundle.href, baseUrl: siteRoot,
-          ranking: { pageLength: 0.2 } /* short entity pages should not outrank the topic a query names */
-        }).then(function () { return pagefind.init(); }).then(function () { return pagefind; });
+        return pagefind.options({ basePath: bundle.href, baseUrl: siteRoot, ranking: RANKING })
+          .then(function () { return pagefind.init(); }).then(function () { return pagefind; });
       });
       engine.catch(function () { engine = null; });
     }
     return engine;
+  }
+
+  /* The bundles a search runs in ("tiers"): the main one, and the archive once it is needed. Each
+     remembers whether it matches marks exactly now (an option of its own). */
+  var main = null;
+  var older = null;
+  function tiers(all) {
+    return load().then(function (pagefind) {
+      main = main || { pagefind: pagefind, exact: false };
+      if (!all || !archive) return [main];
+      if (!older) {
+        var instance = pagefind.createInstance({ basePath: bundle.href + archive, baseUrl: siteRoot });
+        older = instance.options({ ranking: RANKING }).then(function () { return instance.init(); })
+          .then(function () { return { pagefind: instance, exact: false }; });
+        older.catch(function () { older = null; });
+      }
+      return older.then(function (tier) { return [main, tier]; });
+    });
   }
 
   function say(key, term, count) {
@@ -248,13 +274,14 @@
       views.sort(function (a, b) {
         return a.group - b.group || a.inexact - b.inexact || a.length - b.length || a.index - b.index;
       });
-      return views.map(function (v) { return { view: v }; })
-        .concat(results.slice(RANKED).map(function (r) { return { result: r }; }));
+      return views.map(function (v) { return { id: top[v.index].id, view: v }; })
+        .concat(results.slice(RANKED).map(function (r) { return { id: r.id, result: r }; }));
     });
   }
 
   var results = [];
   var shown = 0;
+  var complete = true; /* whether the results shown come from every bundle, the archive too */
   var shownQuery = null;
   /* Each result's data, asked for once: the engine's worker answers only between searches. */
   var loaded = new WeakMap();
@@ -273,9 +300,10 @@
   }
 
   function showMore() {
+    if (shown >= results.length && !complete) return searchOlder();
     var batch = results.slice(shown, shown + PAGE_SIZE);
     shown += batch.length;
-    more.hidden = shown >= results.length;
+    more.hidden = shown >= results.length && complete;
     var term = shownTerm;
     var query = shownQuery;
     /* Each result shows once it, and every result above it, has loaded. */
@@ -292,11 +320,31 @@
   }
 
   function counted(term) {
-    say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : "many_results", term, results.length);
+    var many = complete ? "many_results" : "many_newest";
+    say(results.length === 0 ? "zero_results" : results.length === 1 ? "one_result" : many, term, results.length);
   }
 
-  function show(term, found, query) {
+  /* "More" at the end of the results of the main bundle: the archive searched too, and the pages
+     found there added after those shown. */
+  function searchOlder() {
+    var term = shownTerm;
+    running = true;
+    more.disabled = true;
+    return tiers(true).then(function (list) { return searchAll(list, term); }).then(function (found) {
+      if (!found || shownTerm !== term) return null;
+      var seen = {};
+      results.forEach(function (entry) { seen[entry.id] = true; });
+      combined(found).forEach(function (r) { if (!seen[r.id]) results.push({ id: r.id, result: r }); });
+      complete = true;
+      counted(term);
+      return showMore();
+    }).catch(function (error) { console.error(error); })
+      .then(function () { more.disabled = false; running = false; if (wanted !== failed && wanted !== shownTerm) schedule(); });
+  }
+
+  function show(term, found, query, whole) {
     results = found || [];
+    complete = whole !== false;
     shown = 0;
     shownTerm = term;
     shownQuery = query;
@@ -316,16 +364,25 @@
   function marked(term) {
     return term.split(" ").every(function (word) { return /[đĐ]/.test(word) || /[\u0300-\u036f]/.test(word.normalize("NFD")); });
   }
-  var exactNow = false;
-  function searchWith(pagefind, term, exact) {
-    var ready = exact === exactNow ? Promise.resolve() : pagefind.options({ exactDiacritics: exact });
-    exactNow = exact;
-    return ready.then(function () { return pagefind.search(term); });
+  var exactNow = false; /* whether the last search matched marks exactly (the excerpts mark words so) */
+  function searchTier(tier, term, exact) {
+    var ready = exact === tier.exact ? Promise.resolve() : tier.pagefind.options({ exactDiacritics: exact });
+    tier.exact = exactNow = exact;
+    return ready.then(function () { return tier.pagefind.search(term); });
   }
-  function search(pagefind, term) {
+  /* A search in every tier of ``list``: their results in one list, by the engine's score (as Pagefind
+     merges indexes; one tier's results are in that order already). */
+  function searchWith(list, term, exact) {
+    return Promise.all(list.map(function (tier) { return searchTier(tier, term, exact); })).then(function (found) {
+      if (found.some(function (f) { return !f; })) return null;
+      var all = [].concat.apply([], found.map(function (f) { return f.results; }));
+      return { results: list.length > 1 ? all.sort(function (a, b) { return b.score - a.score; }) : all };
+    });
+  }
+  function search(list, term) {
     var exact = marked(term);
-    return searchWith(pagefind, term, exact).then(function (found) {
-      return exact && found && !found.results.length ? searchWith(pagefind, term, false) : found;
+    return searchWith(list, term, exact).then(function (found) {
+      return exact && found && !found.results.length ? searchWith(list, term, false) : found;
     });
   }
 
@@ -341,27 +398,49 @@
     phrase.results.forEach(function (r) { inPhrase[r.id] = true; });
     return phrase.results.concat(found.results.filter(function (r) { return !inPhrase[r.id]; }));
   }
-  function searchAndShow(pagefind, term) {
+  /* The query searched in the tiers of ``list``: { phrase, found } (phrase: the pages with it as a phrase). */
+  function searchAll(list, term) {
     var phrase = null;
     var exact = marked(term);
-    var first = !phraseFirst(term) ? Promise.resolve() : searchWith(pagefind, '"' + term + '"', exact)
+    var first = !phraseFirst(term) ? Promise.resolve() : searchWith(list, '"' + term + '"', exact)
       .then(function (found) {
         if (found && found.results.length) phrase = found;
         /* marks on every word, but nowhere together: likely one mistyped ("đầu từ"), so marks are ignored */
         else if (exact) {
           exact = false;
-          return searchWith(pagefind, '"' + term + '"', false).then(function (bare) {
+          return searchWith(list, '"' + term + '"', false).then(function (bare) {
             if (bare && bare.results.length) phrase = bare;
           });
         }
+        /* bare words: a phrase with "d" for "đ" ("dinh kien") is among the words added for the indexer
+           (kb.search.pagefind), which the engine finds as a phrase only when matching marks exactly */
+        else if (/(^|\s)d/i.test(term)) return searchWith(list, '"' + term + '"', true).then(function (written) {
+          if (written && written.results.length) phrase = written;
+        });
       });
     return first.then(function () {
-      return term !== wanted ? null : exact ? search(pagefind, term) : searchWith(pagefind, term, false);
+      return exact ? search(list, term) : searchWith(list, term, false);
+    }).then(function (found) {
+      return found ? { phrase: phrase, found: found, whole: !archive || list.length > 1 } : null;
+    });
+  }
+  function combined(found) {
+    return found.phrase ? phraseOnTop(found.phrase, found.found) : found.found.results;
+  }
+  /* Whether the results fill a page. */
+  function enough(found) {
+    return found.found.results.length >= PAGE_SIZE;
+  }
+  function searchAndShow(term) {
+    return tiers(false).then(function (list) { return searchAll(list, term); }).then(function (found) {
+      if (!found || term !== wanted) return null;
+      if (found.whole || enough(found)) return found;
+      return tiers(true).then(function (list) { return term === wanted ? searchAll(list, term) : null; });
     }).then(function (found) {
       if (!found || term !== wanted) return null;
       var query = queryOf(term);
-      return ranked(phrase ? phraseOnTop(phrase, found) : found.results, query).then(function (list) {
-        return term === wanted ? show(term, list, query) : null;
+      return ranked(combined(found), query).then(function (list) {
+        return term === wanted ? show(term, list, query, found.whole) : null;
       });
     });
   }
@@ -387,7 +466,7 @@
     if (!term) { show("", null, null); return; }
     running = true;
     say("searching", term, 0);
-    load().then(function (pagefind) { return searchAndShow(pagefind, term); })
+    searchAndShow(term)
       .catch(function (error) { console.error(error); failed = term; /* not tried again until changed */ })
       .then(function () { running = false; if (wanted !== failed && wanted !== shownTerm) schedule(); });
   }

@@ -12,6 +12,7 @@ from time import perf_counter
 from kb.bench.corpus import write_text_file
 from kb.content.project import Paths
 from kb.content.schema import DEFAULT_LANG, LANGS
+from kb.search import pagefind
 from kb.site import article_pages, feeds, hook, pages
 
 # --------------------------------------------------------------------------
@@ -131,7 +132,9 @@ def materialize(root: Path, out: Path) -> None:
     extras = {}
     for lang in LANGS:
         site = pages.load_site(root, lang)
-        extras[lang] = hook.template_extra(lang, article_pages.language_url(site_url, lang), site.ui)
+        extras[lang] = hook.template_extra(
+            lang, article_pages.language_url(site_url, lang), site.ui, bool(pagefind.archived(site.project.articles))
+        )
         docs = out / "docs" / lang
         for src_uri, text in decorated_pages(site):
             write_text_file(docs / src_uri, text)

@@ -21,21 +21,42 @@ element's metadata says how many they are (``kbh``), so the search dialog
 cuts them off before it makes an excerpt. A topic's, entity's or the
 glossary's page also names what it is the entry of (``kbnames``,
 :func:`own_names`), which the dialog lists first for those names.
+
+At thousands of articles one index is too big for a first search: the
+locations of a common syllable ("mô", "hình") fill index chunks of hundreds
+of kilobytes. So the main bundle holds every page but the older articles:
+the newest ``paging.LIMITS.searched_first`` articles and every other page
+(topics, entities, glossary, timeline...). The older articles, in both
+languages, are indexed apart, in the archive (``pagefind/archive/``;
+:func:`archived`). The search dialog searches the archive only when a
+reader needs it: too few results to fill a page, or "more results" at the
+end of the list (assets/kb-search.js). One archive, not several: each
+bundle a query touches costs its engine and, per word, an index chunk of
+at least Pagefind's chunk size, however rare the word.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
+from kb.content.project import ARTICLES, Article
+from kb.content.schema import LANGS
 from kb.knowledge.facts import Knowledge, term_forms
+from kb.site import paging
+from kb.site.article_pages import lang_root
 from kb.textutil import WORD, fold
 
 BUNDLE = "pagefind"
+ARCHIVE = "archive"  # the archive's folder in the bundle
 _TAGS = re.compile(r"<[^>]+>")
 _D = re.compile("[đĐ]")
 # Left out of the index: what a page repeats from other pages (lists of the
@@ -216,16 +237,60 @@ def own_names(k: Knowledge, src_uri: str) -> str:
     return ""
 
 
-def index_site(site_dir: Path, output: Path | None = None) -> None:
+def archived(articles: Sequence[Article]) -> list[str]:
+    """The slugs of the articles searched only on request (in the archive): those past the newest
+    ``paging.LIMITS.searched_first``. ``articles`` are the project's, newest first (as
+    :func:`kb.content.project.load_project` sorts them)."""
+    return [article.slug for article in articles[max(1, paging.LIMITS.searched_first) :]]
+
+
+def index_site(site_dir: Path, output: Path | None = None, archived: Collection[str] = ()) -> None:
     """Build the Pagefind bundle of a site holding both languages (the Vietnamese root and en/),
-    into its ``pagefind/`` folder or into ``output`` (``kb serve`` indexes beside the site, then swaps)."""
+    into its ``pagefind/`` folder or into ``output`` (``kb serve`` indexes beside the site, then swaps).
+
+    The articles whose slugs are in ``archived`` (:func:`archived`) are left out of the main bundle and
+    indexed, in both languages, into its ``archive/`` folder.
+    """
+    bundle = output or site_dir / BUNDLE
+    if not archived:
+        _pagefind(site_dir, bundle)
+        return
+    article = re.compile("^(?:" + "|".join(re.escape(lang_root(lang)) for lang in LANGS) + f"){ARTICLES}/([^/]+)/")
+    pages: dict[bool, list[str]] = {False: [], True: []}
+    for page in sorted(site_dir.rglob("*.html")):
+        relative = page.relative_to(site_dir).as_posix()
+        found = article.match(relative)
+        pages[found is not None and found.group(1) in archived].append(relative)
+    views = Path(tempfile.mkdtemp(prefix=".kb-search-views-", dir=site_dir.parent))
+    try:
+        for older, relatives in pages.items():  # the main bundle first: its folder holds the archive's
+            view = views / str(older)
+            for relative in relatives:
+                _link(site_dir / relative, view / relative)
+            _pagefind(view, bundle / ARCHIVE if older else bundle)
+    finally:
+        shutil.rmtree(views, ignore_errors=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    """``target`` made the same file as ``source`` (a hard link; a copy where links are not possible)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _pagefind(site_dir: Path, bundle: Path) -> None:
+    """Pagefind over the HTML pages in ``site_dir``, into the folder ``bundle``."""
     command = [
         sys.executable,
         "-m",
         "pagefind",
         "--site",
         str(site_dir),
-        *(("--output-path", str(output)) if output is not None else ("--output-subdir", BUNDLE)),
+        "--output-path",
+        str(bundle),
         *(arg for selector in EXCLUDE for arg in ("--exclude-selectors", selector)),
         "--silent",
     ]
@@ -234,6 +299,6 @@ def index_site(site_dir: Path, output: Path | None = None) -> None:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise SearchIndexFailed(f"pagefind failed: {message[-1] if message else f'exit {result.returncode}'}")
     # Pagefind writes its languages in hash-map order; sorted, two builds of one tree are identical.
-    entry = (output or site_dir / BUNDLE) / "pagefind-entry.json"
+    entry = bundle / "pagefind-entry.json"
     data = json.loads(entry.read_text(encoding="utf-8"))
     entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8")

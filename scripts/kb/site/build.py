@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
-from kb.content.project import Paths
+from kb.content.project import Paths, load_project_cached
 from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError, Problem
 from kb.search import pagefind
@@ -189,7 +189,7 @@ def build_site(
     try:
         build_languages(paths, staging, verbose=verbose, site_url=site_url, first=first)
         try:
-            pagefind.index_site(staging)
+            pagefind.index_site(staging, archived=set(pagefind.archived(load_project_cached(paths.root).articles)))
         except pagefind.SearchIndexFailed as exc:
             raise BuildFailed(str(exc)) from None
         if out.exists():

@@ -58,13 +58,14 @@ def on_config(config: MkDocsConfig) -> MkDocsConfig:
         newest = max(a.meta.published.value for a in site.project.articles)
         os.environ["SOURCE_DATE_EPOCH"] = str(int(newest.timestamp()))
     config.site_url = article_pages.language_url(config.site_url, lang)
-    config.extra.update(template_extra(lang, config.site_url, site.ui))
+    config.extra.update(template_extra(lang, config.site_url, site.ui, bool(pagefind.archived(site.project.articles))))
     return config
 
 
-def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]:
+def template_extra(lang: str, site_url: str | None, ui: UI, archive: bool = False) -> dict[str, object]:
     """What the templates read from ``extra``: each language's root (for overrides/main.html's
-    hreflang links) and the search dialog's bundle path and strings (overrides/partials/kb-search.html)."""
+    hreflang links) and the search dialog's bundle path, its archive's path, if it has one
+    (:func:`kb.search.pagefind.archived`), and its strings (overrides/partials/kb-search.html)."""
     extra: dict[str, object] = {}
     if site_url:
         root_url = site_url.removesuffix(article_pages.lang_root(lang)).rstrip("/") + "/"
@@ -72,6 +73,7 @@ def template_extra(lang: str, site_url: str | None, ui: UI) -> dict[str, object]
     extra["kb_feeds"] = feeds.head_links(ui)  # announced in every page's head (overrides/partials/kb-feeds.html)
     extra["kb_search"] = {
         "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{pagefind.BUNDLE}/",
+        "archive": f"{pagefind.ARCHIVE}/" if archive else "",
         "strings": search_strings(ui),
     }
     return extra
@@ -85,6 +87,7 @@ def search_strings(ui: UI) -> dict[str, str]:
         "search_label": "search_label",
         "zero_results": "search_zero",
         "many_results": "search_many",
+        "many_newest": "search_many_newest",
         "one_result": "search_one",
         "searching": "search_searching",
         "open": "search_open",

@@ -25,6 +25,7 @@ class Limits:
     entities: int = 300  # entities on /entities/ before it splits by type
     rows: int = 200  # rows of the translation-status table per page
     sources: int = 100  # sources listed on the About page
+    searched_first: int = 1000  # newest articles in the main search index; older ones in its archive
 
 
 LIMITS = Limits()

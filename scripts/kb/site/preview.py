@@ -234,7 +234,7 @@ class LanguagePreview:
         if self._site_plan(site) != self._plan:
             return self.full("pages were added or removed")
         hook = self._hook(config)
-        extra = hook.template_extra(self.lang, config.site_url, site.ui)
+        extra = hook.template_extra(self.lang, config.site_url, site.ui, bool(pagefind.archived(project.articles)))
         if {key: extra.get(key) for key in self._extra} != self._extra:
             return self.full("the interface strings of the templates changed")
         glossary = self._glossary_bytes()
@@ -346,11 +346,13 @@ class LanguagePreview:
 class SearchIndexer:
     """Indexes the site with Pagefind in a background thread, swapping the new bundle into place.
 
-    :meth:`request` after pages are written; an index already under way is followed by another.
+    :meth:`request` after pages are written, with the articles of the search archive
+    (:func:`kb.search.pagefind.archived`); an index already under way is followed by another.
     """
 
     def __init__(self, site_dir: Path) -> None:
         self.site_dir = site_dir
+        self._archived: set[str] = set()
         self._wanted = threading.Event()
         self._idle = threading.Event()
         self._idle.set()
@@ -360,8 +362,9 @@ class SearchIndexer:
         self._thread = threading.Thread(target=self._run, name="kb-search-index", daemon=True)
         self._thread.start()
 
-    def request(self) -> None:
+    def request(self, archived: set[str]) -> None:
         with self._lock:
+            self._archived = archived
             self._idle.clear()
             self._wanted.set()
 
@@ -379,10 +382,12 @@ class SearchIndexer:
             self._wanted.wait()
             if self._stop:
                 return
-            self._wanted.clear()
+            with self._lock:
+                self._wanted.clear()
+                archived = self._archived
             start = time.perf_counter()
             try:
-                index_into_place(self.site_dir)
+                index_into_place(self.site_dir, archived)
             except pagefind.SearchIndexFailed as exc:
                 log.error("%s", exc)
             self.seconds = time.perf_counter() - start
@@ -397,11 +402,11 @@ def sources_state(paths: Paths) -> dict[str, tuple[int, int]]:
     return file_states(root / "seeds", root / "docs", root / "data", root / "overrides", *map(paths.config, LANGS))
 
 
-def index_into_place(site_dir: Path) -> None:
+def index_into_place(site_dir: Path, archived: set[str]) -> None:
     """Index the site into a new bundle beside it, then swap it for the old one."""
     staging = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site_dir.parent))
     try:
-        pagefind.index_site(site_dir, staging / pagefind.BUNDLE)
+        pagefind.index_site(site_dir, staging / pagefind.BUNDLE, archived)
         bundle, old = site_dir / pagefind.BUNDLE, staging / "old"
         if bundle.exists():
             bundle.rename(old)
@@ -428,8 +433,13 @@ class Preview:
         sources = sources_state(self.paths)
         done = [language.full() for language in self.languages]
         self._sources = sources
-        index_into_place(self.site_dir)
+        index_into_place(self.site_dir, self._archived())
         return done
+
+    def _archived(self) -> set[str]:
+        """The articles of the search archive (:func:`kb.search.pagefind.archived`) of the project last built."""
+        config = self.languages[0]._config
+        return set(pagefind.archived(LanguagePreview._hook(config)._sites[DEFAULT_LANG].project.articles))
 
     def update(self) -> list[Rebuilt]:
         """Every language brought up to date (each only as far as it changed); then search, in the background."""
@@ -440,7 +450,7 @@ class Preview:
             self._sources = sources
         finally:
             if any(r.full or r.written for r in done):
-                self.search.request()
+                self.search.request(self._archived())
         return done
 
     def _each_language(self, done: list[Rebuilt]) -> list[Rebuilt]:
