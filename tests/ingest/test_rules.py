@@ -96,6 +96,8 @@ def problems(body: str, raw: str | None = None, known: set[str] | None = None) -
 CASES = [
     # (id, body, is error, words of the message, capture line)
     ("byte-changed capital", "Một thỞi kỳ mới.\n", True, "corrupted word 'thỞi'", 1),
+    ("capital of another script", "OpenAI, iPhone và thΩời kỳ mới.\n", True, "corrupted word 'thΩời'", 1),
+    ("capital past the BMP", "Một thư\U0001d400ng hiệu.\n", True, "corrupted word 'thư\U0001d400ng'", 1),
     ("foreign letter", "Xin chào.\n\nĞây là lỗi.\n", True, "'Ğ'", 3),
     ("lone foreign letter", "Þ tưởng lớn.\n", True, "'Þ'", 1),
     ("replacement character", "Dữ li\ufffdu\n", True, "U+FFFD", 1),

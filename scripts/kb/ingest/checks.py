@@ -30,9 +30,13 @@ from kb.textutil import markdown_slugify
 
 # Letters of Vietnamese words: a-z, đ, and the vowels with their marks.
 _VI_MARKED = re.compile(r"[àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ]", re.I)
-_WORD = re.compile(r"\w+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _LATIN_FOREIGN = re.compile(r"[ĞğÞþŞşİıÐðßŁłŒœÆæØøÅåÑñÇç]")
+# The words that may be corrupted or glued, the only ones checked one by one: a capital after a letter of the
+# word (any capital of the Basic Multilingual Plane; a word with a character past it is checked too), or a
+# letter no Vietnamese word has.
+_CAPITALS = "".join(re.escape(c) for c in map(chr, range(0x10000)) if c.isupper())
+_MAYBE_CORRUPTED = re.compile(rf"\b\w*?(?:\w[{_CAPITALS}]|{_LATIN_FOREIGN.pattern}|[\U00010000-\U0010ffff])\w*")
 _OUTPUT = re.compile(
     r"^(?:Out\[\d+\]:|In \[\d+\]:|>>> |\.\.\. |<bound method |<function |array\(\[|tensor\(\[|"
     r"Traceback \(most recent call last\)|dtype: (?:int|float|object)|\[\d+ rows x \d+ columns\])"
@@ -132,7 +136,7 @@ def _corrupted(page: Page, prose: str) -> list[Problem]:
                     warning=False,
                 )
             )
-        for word in _WORD.findall(line):
+        for word in _MAYBE_CORRUPTED.findall(line):  # of the words of the line, the only ones that may be
             if _VI_MARKED.search(word) and (capital := _inner_capital(word)) and capital.isascii():
                 problems.append(
                     _problem(
