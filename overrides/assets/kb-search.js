@@ -1,7 +1,7 @@
 /* kb's search: a dialog with a search box and results, on Pagefind's JavaScript API.
    Pagefind's engine (pagefind.js, its worker, the language's index) loads on
-   first use only, from the one bundle at the site's root (each language has
-   its own index in it); a pointer on the search button, or focus on it,
+   first use only, from the bundle at its language's root (/pagefind/,
+   /en/pagefind/); a pointer on the search button, or focus on it,
    starts loading. Keys "/", "s" and "f" open the dialog, as in Material;
    Escape closes it; a "?q=" in the address opens it with that query.
 

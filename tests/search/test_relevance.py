@@ -6,15 +6,13 @@ Chromium, through the built site's own search dialog (kb.search.relevance).
 
 from __future__ import annotations
 
-import gzip
 import html
-import json
 import re
 from pathlib import Path
 
 import pytest
 
-from kb.search import relevance
+from kb.search import pagefind, relevance
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -30,8 +28,7 @@ def outcomes(built_site: Path) -> dict[tuple[str, str], relevance.Outcome]:
 def visible(built_site: Path) -> dict[str, str]:
     """Each indexed page's visible text as Pagefind stores it: its text less the words added for the indexer."""
     pages = {}
-    for fragment in (built_site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    for data in pagefind.stored_pages(built_site).values():
         tokens = data["content"].split()
         hidden = int(data["meta"].get("kbh", "0"))
         pages[data["url"]] = " ".join(tokens[: len(tokens) - hidden])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import gzip
 import json
 import re
 import shutil
@@ -16,6 +15,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from kb.search import pagefind
 from kb.site.ui import load_ui
 from tests.conftest import ROOT
 from tests.site.conftest import SHOTS, Visit
@@ -143,8 +143,7 @@ def _has_phrase(site: Path, url: str, query: str) -> bool:
     together, marks and case ignored."""
     from kb.textutil import fold
 
-    for fragment in (site / "pagefind" / "fragment").glob("*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+    for data in pagefind.stored_pages(site).values():
         if data["url"] == url:
             tokens = data["content"].split()
             text = " ".join(tokens[: len(tokens) - int(data["meta"].get("kbh", "0"))])

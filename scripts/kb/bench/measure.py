@@ -183,7 +183,6 @@ def _tree_bytes(folder: Path, skip: Path | None = None) -> int:
 
 def site_sizes(site: Path) -> dict[str, Any]:
     """Bytes of each language's site and of its part of the Pagefind search bundle (raw and gzipped)."""
-    bundle = site / "pagefind"
     result: dict[str, Any] = {
         "site_bytes": {
             lang: _tree_bytes(site, site / "en") if lang == DEFAULT_LANG else _tree_bytes(site / lang) for lang in LANGS
@@ -191,6 +190,7 @@ def site_sizes(site: Path) -> dict[str, Any]:
         "search": {},
     }
     for lang in LANGS:
+        bundle = site / article_pages.lang_root(lang) / "pagefind"
         files = [p for p in bundle.rglob(f"*{lang}_*") if p.is_file()] if bundle.is_dir() else []
         data = [p.read_bytes() for p in files]
         # Pagefind's chunks are gzip already: they are sent as they are.

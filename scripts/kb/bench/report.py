@@ -114,7 +114,7 @@ def _details(n: int, base: Path, corpus: Path, row: dict[str, Any], rounds: int,
     row.update(measure_rounds(corpus, floor, site, floor_site, scratch, rounds, measure_builds, at_least_s=rounds_s))
     shutil.rmtree(scratch, ignore_errors=True)
     t = perf_counter()
-    pagefind.index_site(site, archived=set(pagefind.archived(load_project_cached(corpus).articles)))
+    pagefind.index_site(site, set(pagefind.archived(load_project_cached(corpus).articles)))
     row["pagefind_s"] = perf_counter() - t
     real_pages, floor_pages = html_pages(site), html_pages(floor_site)
     row["floor_same_pages"] = real_pages == floor_pages

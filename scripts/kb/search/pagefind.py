@@ -1,9 +1,9 @@
 """Search that scales and works for Vietnamese readers: Pagefind, plus two additions.
 
-Pagefind indexes the built site after both languages are built: one bundle
-at ``/pagefind/`` with a separate index per language (from each page's
-``<html lang>``), split into small chunks so a reader downloads only the
-parts a query needs. Pagefind 1.5 matches Vietnamese words typed without
+Pagefind indexes each language's built pages once that language is built,
+by the process that built it (so the two languages are indexed at once):
+a bundle at each language's root (``/pagefind/``, ``/en/pagefind/``),
+split into small chunks so a reader downloads only the parts a query needs. Pagefind 1.5 matches Vietnamese words typed without
 tones ("tri tue" finds "trí tuệ") and highlights the accented originals.
 
 Two things it does not do are added to each page, in an attribute that
@@ -26,8 +26,8 @@ At thousands of articles one index is too big for a first search: the
 locations of a common syllable ("mô", "hình") fill index chunks of hundreds
 of kilobytes. So the main bundle holds every page but the older articles:
 the newest ``paging.LIMITS.searched_first`` articles and every other page
-(topics, entities, glossary, timeline...). The older articles, in both
-languages, are indexed apart, in the archive (``pagefind/archive/``;
+(topics, entities, glossary, timeline...). The older articles are indexed
+apart, in the bundle's archive (``pagefind/archive/``;
 :func:`archived`). The search dialog searches the archive only when a
 reader needs it: too few results to fill a page, or "more results" at the
 end of the list (assets/kb-search.js). One archive, not several: each
@@ -38,6 +38,7 @@ at least Pagefind's chunk size, however rare the word.
 from __future__ import annotations
 
 import functools
+import gzip
 import json
 import os
 import re
@@ -244,32 +245,62 @@ def archived(articles: Sequence[Article]) -> list[str]:
     return [article.slug for article in articles[max(1, paging.LIMITS.searched_first) :]]
 
 
-def index_site(site_dir: Path, output: Path | None = None, archived: Collection[str] = ()) -> None:
-    """Build the Pagefind bundle of a site holding both languages (the Vietnamese root and en/),
-    into its ``pagefind/`` folder or into ``output`` (``kb serve`` indexes beside the site, then swaps).
+def index_site(site_dir: Path, archived: Collection[str] = (), output: Path | None = None) -> None:
+    """Index every language of a built site (:func:`index_language`); with ``output``, into
+    ``output/<language's root>pagefind/`` (``kb serve`` indexes beside the site, then swaps)."""
+    for lang in LANGS:
+        root = lang_root(lang)
+        index_language(site_dir / root, lang, archived, output / root / BUNDLE if output else None)
+
+
+def index_language(lang_dir: Path, lang: str, archived: Collection[str] = (), output: Path | None = None) -> None:
+    """Build the Pagefind bundle of one language's built pages, in ``lang_dir`` (the other languages' folders
+    in it left out: en/ in the Vietnamese root), into its ``pagefind/`` folder or into ``output``.
 
     The articles whose slugs are in ``archived`` (:func:`archived`) are left out of the main bundle and
-    indexed, in both languages, into its ``archive/`` folder.
+    indexed into its ``archive/`` folder.
     """
-    bundle = output or site_dir / BUNDLE
-    if not archived:
-        _pagefind(site_dir, bundle)
-        return
-    article = re.compile("^(?:" + "|".join(re.escape(lang_root(lang)) for lang in LANGS) + f"){ARTICLES}/([^/]+)/")
+    bundle = output or lang_dir / BUNDLE
+    own = lang_root(lang)
+    others = tuple(
+        lang_root(other)[len(own) :] for other in LANGS if other != lang and lang_root(other).startswith(own)
+    )
+    article = re.compile(f"{ARTICLES}/([^/]+)/")
     pages: dict[bool, list[str]] = {False: [], True: []}
-    for page in sorted(site_dir.rglob("*.html")):
-        relative = page.relative_to(site_dir).as_posix()
+    for page in sorted(lang_dir.rglob("*.html")):
+        relative = page.relative_to(lang_dir).as_posix()
+        if relative.startswith(others) or relative.startswith(f"{BUNDLE}/"):
+            continue
         found = article.match(relative)
         pages[found is not None and found.group(1) in archived].append(relative)
+    # Pagefind reads a folder: each bundle's pages are linked into one of their own, beside the site (where
+    # the other language's indexer, at work at the same time, does not look).
+    site_dir = lang_dir.parents[own.count("/") - 1] if own else lang_dir
     views = Path(tempfile.mkdtemp(prefix=".kb-search-views-", dir=site_dir.parent))
     try:
         for older, relatives in pages.items():  # the main bundle first: its folder holds the archive's
+            if older and not relatives:
+                continue
             view = views / str(older)
+            view.mkdir()
             for relative in relatives:
-                _link(site_dir / relative, view / relative)
+                _link(lang_dir / relative, view / relative)
             _pagefind(view, bundle / ARCHIVE if older else bundle)
     finally:
         shutil.rmtree(views, ignore_errors=True)
+
+
+def stored_pages(site_dir: Path) -> dict[str, dict]:
+    """What the bundles of a built site store of each page (text, metadata, anchors), by its address on the
+    site ("/en/articles/x/": a bundle's addresses are from its language's root): for tests and tools."""
+    pages = {}
+    for lang in LANGS:
+        root = lang_root(lang)
+        for fragment in sorted((site_dir / root / BUNDLE).glob(f"**/fragment/{lang}_*.pf_fragment")):
+            data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
+            data["url"] = f"/{root}{data['url'].lstrip('/')}"
+            pages[data["url"]] = data
+    return pages
 
 
 def _link(source: Path, target: Path) -> None:

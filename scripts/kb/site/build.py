@@ -94,6 +94,17 @@ def build_language(
         raise BuildFailed(f"{paths.config(lang).name}: {len(counter.messages)} warning(s) in a strict build")
 
 
+def build_and_index(
+    paths: Paths, lang: str, site_dir: Path, *, verbose: bool = False, site_url: str | None = None
+) -> None:
+    """One language built (:func:`build_language`), then its search index (:func:`kb.search.pagefind.index_language`)."""
+    build_language(paths, lang, site_dir, verbose=verbose, site_url=site_url)
+    try:
+        pagefind.index_language(site_dir, lang, set(pagefind.archived(load_project_cached(paths.root).articles)))
+    except pagefind.SearchIndexFailed as exc:
+        raise BuildFailed(f"{paths.config(lang).name}: {exc}") from None
+
+
 def parallel() -> bool:
     """Whether the languages are built at once: a second usable core, unless KB_PARALLEL=0."""
     if os.environ.get(PARALLEL_ENV, "").strip() == "0":
@@ -110,7 +121,8 @@ def build_languages(
     site_url: str | None = None,
     first: Callable[[], object] | None = None,
 ) -> None:
-    """Build every language into ``site_dir`` (the default at its root): at once where there are two cores.
+    """Build and index every language into ``site_dir`` (the default at its root): at once where there are
+    two cores.
 
     ``first`` (``kb build``'s check) runs in this process before the default language is built, while the
     other languages' children are already building; if it raises, they are stopped and nothing is kept.
@@ -121,7 +133,7 @@ def build_languages(
         if first is not None:
             first()
         for lang in (DEFAULT_LANG, *others):
-            build_language(paths, lang, site_dir / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
+            build_and_index(paths, lang, site_dir / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
         return
     with contextlib.ExitStack() as stack:
         logs = {lang: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for lang in others}
@@ -132,7 +144,7 @@ def build_languages(
             if first is not None:
                 first()
             default_dir = site_dir / article_pages.lang_root(DEFAULT_LANG)
-            build_language(paths, DEFAULT_LANG, default_dir, verbose=verbose, site_url=site_url)
+            build_and_index(paths, DEFAULT_LANG, default_dir, verbose=verbose, site_url=site_url)
         except BaseException:
             for child in children.values():
                 child.kill()
@@ -188,10 +200,6 @@ def build_site(
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
     try:
         build_languages(paths, staging, verbose=verbose, site_url=site_url, first=first)
-        try:
-            pagefind.index_site(staging, archived=set(pagefind.archived(load_project_cached(paths.root).articles)))
-        except pagefind.SearchIndexFailed as exc:
-            raise BuildFailed(str(exc)) from None
         if out.exists():
             if not (out / "sitemap.xml").exists() and any(out.iterdir()):
                 raise ContentError(
@@ -258,7 +266,8 @@ def serve(paths: Paths, host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 def main(argv: list[str]) -> int:
-    """Build one language (a child of :func:`build_languages`): ROOT LANG SITE_DIR [--site-url URL] [--verbose]."""
+    """Build and index one language (a child of :func:`build_languages`): ROOT LANG SITE_DIR [--site-url URL]
+    [--verbose]."""
     import argparse
 
     parser = argparse.ArgumentParser(prog="python -m kb.site.build")
@@ -269,7 +278,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
     try:
-        build_language(Paths(args.root), args.lang, args.site_dir, verbose=args.verbose, site_url=args.site_url)
+        build_and_index(Paths(args.root), args.lang, args.site_dir, verbose=args.verbose, site_url=args.site_url)
     except BuildFailed as exc:
         print(f"kb build: {exc}", file=sys.stderr)
         return 1

@@ -19,7 +19,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kb.content.schema import DEFAULT_LANG, LANGS
+from kb.content.schema import LANGS
 from kb.errors import ContentError
 from kb.search import pagefind
 from kb.site import article_pages, dates, feeds, pagemeta, pages
@@ -72,7 +72,7 @@ def template_extra(lang: str, site_url: str | None, ui: UI, archive: bool = Fals
         extra["kb_roots"] = {other: root_url + article_pages.lang_root(other) for other in LANGS}
     extra["kb_feeds"] = feeds.head_links(ui)  # announced in every page's head (overrides/partials/kb-feeds.html)
     extra["kb_search"] = {
-        "bundle": ("" if lang == DEFAULT_LANG else "../") + f"{pagefind.BUNDLE}/",
+        "bundle": f"{pagefind.BUNDLE}/",  # each language's own, at its root
         "archive": f"{pagefind.ARCHIVE}/" if archive else "",
         "strings": search_strings(ui),
     }

@@ -403,14 +403,17 @@ def sources_state(paths: Paths) -> dict[str, tuple[int, int]]:
 
 
 def index_into_place(site_dir: Path, archived: set[str]) -> None:
-    """Index the site into a new bundle beside it, then swap it for the old one."""
+    """Index the site into new bundles beside it, then swap each for the old one."""
     staging = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site_dir.parent))
     try:
-        pagefind.index_site(site_dir, staging / pagefind.BUNDLE, archived)
-        bundle, old = site_dir / pagefind.BUNDLE, staging / "old"
-        if bundle.exists():
-            bundle.rename(old)
-        (staging / pagefind.BUNDLE).rename(bundle)
+        pagefind.index_site(site_dir, archived, staging)
+        for lang in LANGS:
+            root = article_pages.lang_root(lang)
+            bundle, old = site_dir / root / pagefind.BUNDLE, staging / "old" / root
+            old.mkdir(parents=True, exist_ok=True)
+            if bundle.exists():
+                bundle.rename(old / pagefind.BUNDLE)
+            (staging / root / pagefind.BUNDLE).rename(bundle)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
