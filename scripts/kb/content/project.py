@@ -568,9 +568,15 @@ def file_states(*roots: Path) -> dict[str, tuple[int, int]]:
     return states
 
 
-def _fingerprint(paths: Paths) -> tuple:
-    """Every input file's path, size and modification time: changes when any input changes."""
-    return tuple(sorted(file_states(paths.seeds, paths.docs, paths.data).items()))
+def _fingerprints(paths: Paths) -> tuple[tuple, tuple]:
+    """Every input file's path, size and modification time, in two parts: what :func:`load_project` reads
+    (seeds, docs and ``data/sites.yml``), and the other data files, which only what is derived from the
+    project reads (the knowledge, the interface strings, the field dictionary)."""
+    folder, sites = os.path.join(str(paths.data), ""), str(paths.data / "sites.yml")
+    content, data = [], []
+    for path, state in sorted(file_states(paths.seeds, paths.docs, paths.data).items()):
+        (data if path.startswith(folder) and path != sites else content).append((path, state))
+    return tuple(content), tuple(data)
 
 
 def forget_loaded() -> None:
@@ -579,14 +585,25 @@ def forget_loaded() -> None:
 
 
 def load_project_cached(root: Path) -> Project:
-    """load_project, reused while no input file changed (one load for a check and both builds)."""
+    """load_project, reused while no input file changed (one load for a check and both builds).
+
+    When only data files other than ``data/sites.yml`` changed (an event, an entity, a term), the
+    articles and pages are the same: a new :class:`Project` holds them, with an empty
+    :attr:`Project.cache`, since what is cached there (the knowledge, the mentions, the pages' dates)
+    is made from the data too. kb serve's preview of a data edit then skips loading the project
+    (a third of that preview's time at 5,000 articles).
+    """
     root = root.resolve()
     paths = Paths(root)
-    fingerprint = _fingerprint(paths)
+    content, data = _fingerprints(paths)
     cached = _loaded.get(root)
-    if cached is not None and cached[0] == fingerprint:
+    if cached is not None and cached[0] == (content, data):
         return cached[1]
-    project = load_project(root)
+    if cached is not None and cached[0][0] == content:
+        old = cached[1]
+        project = Project(paths, list(old.articles), list(old.pages), list(old.problems))
+    else:
+        project = load_project(root)
     _loaded.clear()  # one project at a time: a long-running serve does not accumulate old ones
-    _loaded[root] = (fingerprint, project)
+    _loaded[root] = ((content, data), project)
     return project
