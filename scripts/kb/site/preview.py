@@ -38,7 +38,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from kb.content.project import (
     ARTICLES,
@@ -92,7 +92,13 @@ class _Capture(BasePlugin):
         self.state._env = env
         return env
 
-    def on_page_markdown(self, markdown, page, config, files):
+    @event_priority(100)  # before the kb hook decorates the page: what the page's source gave
+    def _source_read(self, markdown, page, config, files):
+        if self.state._building:
+            self.state._source[page.file.src_uri] = (_page_source(page, config), markdown, dict(page.meta))
+        return markdown
+
+    def _decorated(self, markdown, page, config, files):
         # before on_page_content, which adds the head's tags and the description to page.meta; in a
         # full build only (an update compares with what it keeps, and keeps what it renders itself)
         if self.state._building:
@@ -100,6 +106,15 @@ class _Capture(BasePlugin):
                 LanguagePreview._hook(config)._sites[self.state.lang], page.file.src_uri, markdown, page.meta
             )
         return markdown
+
+    on_page_markdown = CombinedEvent(_source_read, _decorated)
+
+
+def _page_source(page, config) -> str:
+    """A page's source as :meth:`mkdocs.structure.pages.Page.read_source` reads it: what a plugin (the kb
+    hook, for a person's file) gives, or the file's content (a generated page's Markdown)."""
+    source = config.plugins.on_page_read_source(page=page, config=config)
+    return page.file.content_string if source is None else source
 
 
 @dataclass
@@ -122,7 +137,7 @@ class LanguagePreview:
         self.paths, self.lang, self.site_dir, self.site_url = paths, lang, site_dir, site_url
         self._config = self._nav = self._files = self._env = None
         self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
-        self._source: dict[str, tuple[str, str, dict]] = {}  # a generated page's source, its Markdown and meta
+        self._source: dict[str, tuple[str, str, dict]] = {}  # each page's source, its Markdown and meta
         self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
         self._plan: tuple = ()
         self._extra: dict = {}
@@ -270,6 +285,7 @@ class LanguagePreview:
         of pages whose source is a person's file, when given: then nothing generated changed)."""
         from mkdocs.commands.build import _build_page
         from mkdocs.structure.files import InclusionLevel
+        from mkdocs.utils.meta import get_data
 
         written = []
         if only is None:
@@ -294,15 +310,14 @@ class LanguagePreview:
                 page = file.page
                 config._current_page = page
                 try:
-                    source = file.content_string if file.generated_by else None
-                    if source is not None and source == self._source.get(file.src_uri, (None,))[0]:
+                    source = _page_source(page, config)
+                    if source == self._source.get(file.src_uri, (None,))[0]:
                         # as read last time (its front-matter without what on_page_content added)
                         _, page.markdown, meta = self._source[file.src_uri]
                         page.meta = dict(meta)
                     else:
-                        page.read_source(config)
-                        if source is not None:
-                            self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
+                        page.markdown, page.meta = get_data(source)
+                        self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
                     markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
                     page.markdown = markdown
                     key = self._key(site, file.src_uri, markdown, page.meta)
