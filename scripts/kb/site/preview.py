@@ -5,8 +5,12 @@ loaded config, the files, the navigation, the theme's template environment
 and every page's Markdown as the hook decorated it (:class:`LanguagePreview`).
 After an edit, the project is loaded again (a seed is converted again only
 when its text, metadata or the site rules changed:
-:func:`kb.content.project.conversions_reused`) and every page's Markdown is
-generated and decorated again (our step, about a tenth of a build); a page
+:func:`kb.content.project.conversions_reused`; after an edit to data files
+alone, the articles and pages are kept: :func:`kb.content.project.load_project_cached`),
+the data files too (only the items whose text changed are parsed and
+validated again: :func:`kb.yamlio.load_list`), and every page's Markdown is
+generated and decorated again (our step, about a tenth of a build; a page's
+source is parsed again only when it changed); a page
 whose Markdown is the same as before is left as it is on disk, and only the
 others are rendered and written, by MkDocs' own page rendering with the same
 config, navigation and theme, so each page is byte for byte what a full build
