@@ -110,6 +110,12 @@ class Article:
 
     def page(self) -> str:
         """The clean Vietnamese page: front-matter, then the body."""
+        return self._page
+
+    @cached_property
+    def _page(self) -> str:
+        # made once: an article's metadata and body do not change (kb serve keeps the articles
+        # through an edit to data files, and every page is generated again then)
         m = self.meta
         front = {
             "title": m.title.vi,
