@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.project import Paths
+from kb.content.project import Paths, load_project_cached
 from kb.site import preview
 from kb.site.build import build_site
 from tests.conftest import replace_in
@@ -304,6 +304,9 @@ def test_a_translations_text_renders_only_its_page_when_nothing_else_shows_it(
     assert (done["en"].reason == preview.TEXT_ONLY) is text_only
     if text_only:
         assert (done["vi"].written, done["en"].written) == ([], ["articles/rewind-ai-2024/index.html"])
+        # the project kept has the new text: a data edit next does not load it again
+        site_project = preview.LanguagePreview._hook(view.languages[1]._config)._sites["en"].project
+        assert load_project_cached(root) is site_project
     else:
         assert "articles/rewind-ai-2024/index.html" in done["en"].written
         assert len(done["en"].written) > 1

@@ -574,15 +574,29 @@ def file_states(*roots: Path) -> dict[str, tuple[int, int]]:
     return states
 
 
-def _fingerprints(paths: Paths) -> tuple[tuple, tuple]:
-    """Every input file's path, size and modification time, in two parts: what :func:`load_project` reads
-    (seeds, docs and ``data/sites.yml``), and the other data files, which only what is derived from the
-    project reads (the knowledge, the interface strings, the field dictionary)."""
+def _fingerprints(paths: Paths, states: dict[str, tuple[int, int]] | None = None) -> tuple[tuple, tuple]:
+    """Every input file's path, size and modification time (``states``, or as they are now), in two
+    parts: what :func:`load_project` reads (seeds, docs and ``data/sites.yml``), and the other data
+    files, which only what is derived from the project reads (the knowledge, the interface strings...)."""
     folder, sites = os.path.join(str(paths.data), ""), str(paths.data / "sites.yml")
     content, data = [], []
-    for path, state in sorted(file_states(paths.seeds, paths.docs, paths.data).items()):
+    states = file_states(paths.seeds, paths.docs, paths.data) if states is None else states
+    for path, state in sorted(states.items()):
         (data if path.startswith(folder) and path != sites else content).append((path, state))
     return tuple(content), tuple(data)
+
+
+def keep_loaded(project: Project, states: dict[str, tuple[int, int]]) -> None:
+    """Let :func:`load_project_cached` return ``project`` (the one it returned last) while the files are
+    as ``states`` (:func:`file_states`, from the project's root) gives them: kb serve has put the one
+    translation whose text changed into it in place, as loading would have
+    (:meth:`kb.site.preview.Preview.update`), so a data edit after it need not load the project."""
+    folders = tuple(
+        os.path.join(str(folder), "") for folder in (project.paths.seeds, project.paths.docs, project.paths.data)
+    )
+    inputs = {path: state for path, state in states.items() if path.startswith(folders)}
+    if _loaded.get(project.paths.root, (None, None))[1] is project:
+        _loaded[project.paths.root] = (_fingerprints(project.paths, inputs), project)
 
 
 def forget_loaded() -> None:

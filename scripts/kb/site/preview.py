@@ -49,6 +49,7 @@ from kb.content.project import (
     Paths,
     conversions_reused,
     file_states,
+    keep_loaded,
     load_project_cached,
     load_translation,
 )
@@ -434,6 +435,8 @@ class Preview:
 
     def __init__(self, paths: Paths, site_dir: Path, site_url: str | None = None) -> None:
         self.site_dir = site_dir
+        # the root as the loaded project has it, so the files' states name the files as its do
+        paths = Paths(paths.root.resolve())
         self.languages = [
             LanguagePreview(paths, lang, site_dir / article_pages.lang_root(lang), site_url)
             for lang in (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
@@ -508,6 +511,7 @@ class Preview:
         if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(language.lang) != summary:
             article.translations[language.lang] = old
             return None
+        keep_loaded(site.project, sources)
         return [
             language.page_edited(article.src_uri) if language is x else Rebuilt(x.lang, False) for x in self.languages
         ]
