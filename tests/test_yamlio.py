@@ -122,3 +122,81 @@ def test_every_real_yaml_file_loads_as_before():
         data, lines = yamlio.load(text, path.name)
         assert data == _reference(text), path
         assert dict(lines) == yamlio.key_lines(yaml.compose(text, Loader=yamlio._Loader)), path
+
+
+def _loaded(text: str, known=None):
+    """What load_list gives, or the problem it raises."""
+    try:
+        data, lines, items = yamlio.load_list(text, "x.yml", known)
+    except ContentError as exc:
+        return str(exc.problems[0]), None, None
+    return (repr(data), dict(lines)), lines, items
+
+
+def _whole(text: str):
+    try:
+        data, lines = yamlio.load(text, "x.yml")
+    except ContentError as exc:
+        return str(exc.problems[0])
+    return repr(data), dict(lines)
+
+
+LIST = "# Events.\n\n- id: a\n  title: {vi: A, en: A}\n# between\n- id: b\n  tags:\n  - x\n  - y\n"
+# (id, text, whether it is loaded item by item)
+LISTS = [
+    ("a list of mappings", LIST, True),
+    ("without a final line end", "- id: a\n- id: b", True),
+    ("an empty item and scalars", "- id: a\n-\n- 3\n- text\n", True),
+    ("a block scalar", "- t: |\n    one\n\n    two\n- id: b\n", True),
+    ("the same item twice", "- id: a\n- id: a\n", True),
+    ("an anchor used by another item", "- &a {x: 1}\n- *a\n", False),
+    ("a quoted string across items", '- t: "abc\n- def"\n', False),
+    ("a bracket across items", "- [a,\n- b]\n", False),
+    ("a document marker", "---\n- a\n", False),
+    ("a mapping", "a: 1\nb: 2\n", False),
+    ("text before the first item", "  x\n- a\n", False),
+    ("a broken item", "- a: [b\n- c\n", False),
+    ("a duplicate key in an item", "- id: a\n- id: b\n  id: c\n", True),
+    ("no item", "# nothing\n", False),
+]
+
+
+@pytest.mark.parametrize(("text", "by_item"), [(t, b) for _, t, b in LISTS], ids=[i for i, _, _ in LISTS])
+def test_a_list_loaded_item_by_item_is_what_the_whole_text_gives(text, by_item):
+    got, _, items = _loaded(text)
+    assert got == _whole(text)
+    assert (items is not None) is (by_item and not isinstance(got, str))
+
+
+# (id, the text before, the text after): loaded after with what the load of before found
+EDITS = [
+    ("an item changed", LIST, LIST.replace("- id: b\n", "- id: B\n")),
+    ("an item added above", LIST, LIST.replace("# between\n", "- id: new\n  n: [1,\n    2]\n# between\n")),
+    ("an item removed", LIST, LIST[LIST.index("- id: b") :]),
+    ("an item made broken", LIST, LIST.replace("- id: b\n", "- id: [b\n")),
+    ("an item swallowing the next", "- a\n- b\n- c\n", '- "a\n- b\n- c"\n'),
+    ("an alias to a known item", "- x\n- b\n", "- x\n- *a\n"),
+    ("an anchor in a known item", "- x\n- b\n", "- &a x\n- *a\n"),
+    ("a duplicate key added", LIST, LIST.replace("  tags:\n", "  id: c\n  tags:\n")),
+    ("an undo", LIST.replace("- id: b", "- id: B"), LIST),
+]
+
+
+@pytest.mark.parametrize(("before", "after"), [(b, a) for _, b, a in EDITS], ids=[i for i, _, _ in EDITS])
+def test_a_list_loaded_again_parses_only_new_items_and_gives_what_the_whole_text_gives(before, after):
+    _, _, items = _loaded(before)
+    known = dict(items or [])
+    got, _, again = _loaded(after, known)
+    assert got == _whole(after)
+    for text, item in again or []:
+        if text in known:
+            assert item is known[text]  # not parsed again
+
+
+def test_an_item_keeps_its_lines_when_items_above_it_change():
+    _, _, items = _loaded(LIST)
+    after = "- id: new\n" + LIST
+    got, lines, _ = _loaded(after, dict(items))
+    assert got == _whole(after) and lines["2.tags.1"] == 10 and lines["0"] == 1
+    with pytest.raises(KeyError):
+        lines["03"]

@@ -480,3 +480,34 @@ def test_entities_index_groups_by_type_in_order(built_site, lang):
     assert re.findall(r'<h2 id="[^"]*">([^<]+)<', index) == INDEX_HEADINGS[lang]
     benchmarks = index.split(f">{INDEX_HEADINGS[lang][6]}<")[1].split("<h2")[0]
     assert re.findall(r'<a href="([\w-]+)/">', benchmarks) == ["chatbot-arena", "swe-bench"]
+
+
+# Edits to one item among many: (id, edit, how many events are other objects than the first load's)
+RELOADS = [
+    ("an event's text", replace_in("data/events.yml", "cho thấy ý tưởng để máy móc", "cho thấy rằng máy móc"), 1),
+    ("an event made invalid", replace_in("data/events.yml", 'date: "2014"', 'date: "2014-13"'), 0),
+    (
+        "an event added",
+        replace_in("data/events.yml", "- id: 2014-gan-vae\n", "- id: x\n  date: 1\n- id: 2014-gan-vae\n"),
+        0,
+    ),
+]
+
+
+@pytest.mark.parametrize(("edit", "new"), [r[1:] for r in RELOADS], ids=[r[0] for r in RELOADS])
+def test_data_loaded_again_after_an_edit_is_what_a_first_load_gives(project: Path, edit, new):
+    """kb serve loads the data after every edit: an item whose text is the same is not parsed again."""
+    from kb.knowledge import facts
+
+    before = load_knowledge(load_project(project))
+    edit(project)
+    again = load_knowledge(load_project(project))
+    facts._items.clear()
+    fresh = load_knowledge(load_project(project))
+    assert again.events == fresh.events and again.entities == fresh.entities
+    assert again.problems == fresh.problems and again.warnings == fresh.warnings
+    assert {name: dict(lines) for name, lines in again.lines.items()} == {
+        name: dict(lines) for name, lines in fresh.lines.items()
+    }
+    unchanged = {e.id: e for e in before.events}
+    assert sum(unchanged.get(e.id) is not e for e in again.events) == new

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.project import Paths
+from kb.content.project import Paths, load_project_cached
 from kb.site import preview
 from kb.site.build import build_site
 from tests.conftest import replace_in
@@ -138,6 +138,92 @@ EDITS = [
         set(),
         {"en": {"articles/index.html"}},
     ),
+    # A data edit loads no seed or translation again (kb.content.project.load_project_cached) and parses
+    # only the items whose text changed (kb.knowledge.facts): what they show must still be all there.
+    (
+        "an event's cited article",
+        replace_in(
+            "data/events.yml",
+            "source: {article: tuong-lai-ai-khong-nam-trong-tay-google-hay-openai}\n",
+            "source: {article: rewind-ai-2024}\n",
+        ),
+        set(),
+        # both articles list their events; the timeline and the pages showing the event link its source
+        {
+            lang: AtLeast(
+                {
+                    "articles/tuong-lai-ai-khong-nam-trong-tay-google-hay-openai/index.html",
+                    "articles/rewind-ai-2024/index.html",
+                    "timeline/index.html",
+                    "entities/google/index.html",
+                    "topics/open-models/index.html",
+                }
+            )
+            for lang in ("vi", "en")
+        },
+    ),
+    (
+        "an entity's alias",
+        replace_in("data/entities.yml", 'aliases: ["ELIZA"]', 'aliases: ["ELIZA", "Nobel"]'),
+        set(),
+        # the article naming the Nobel prize now mentions ELIZA: its page and ELIZA's list it
+        {lang: AtLeast({"articles/rewind-ai-2024/index.html", "entities/eliza/index.html"}) for lang in ("vi", "en")},
+    ),
+    (
+        "an event removed",
+        replace_in(
+            "data/events.yml",
+            "- id: 2015-openai-founded-non-profit\n"
+            '  date: "2015"\n'
+            '  title: {vi: "OpenAI thành lập dưới dạng tổ chức phi lợi nhuận", en: "OpenAI is founded as a non-profit"}\n'
+            "  description:\n"
+            '    vi: "OpenAI khởi đầu là một tổ chức phi lợi nhuận vào năm 2015."\n'
+            '    en: "OpenAI starts out as a non-profit organisation in 2015."\n'
+            "  entities: [openai]\n"
+            "  topics: [business-investment]\n"
+            "  source: {article: trung-quoc-thuc-day-ma-nguon-mo, section: cuoc-chien-my-trung}\n\n",
+            "",
+        ),
+        set(),
+        {
+            lang: AtLeast(
+                {
+                    "articles/trung-quoc-thuc-day-ma-nguon-mo/index.html",
+                    "timeline/index.html",
+                    "entities/openai/index.html",
+                    "topics/business-investment/index.html",
+                    *EVENTS_FILES,
+                }
+            )
+            for lang in ("vi", "en")
+        },
+    ),
+    (
+        "two data files at once",
+        lambda root: [
+            replace_in("data/events.yml", "The Transformer architecture is introduced", "Transformers are introduced")(
+                root
+            ),
+            replace_in("data/topics.yml", "the gap between open and", "the distance between open and")(root),
+        ],
+        set(),
+        {
+            "en": AtLeast(
+                {
+                    "timeline/index.html",
+                    "topics/open-models/index.html",
+                    "downloads/topics.csv",
+                    *EVENTS_FILES,
+                }
+            )
+        },
+    ),
+    (
+        "an event's edit undone",
+        replace_in("data/events.yml", "Transformers are introduced", "The Transformer architecture is introduced"),
+        set(),
+        {"en": AtLeast({"timeline/index.html", *EVENTS_FILES})},
+    ),
     (
         "a new page",
         lambda root: (root / "docs/vi/moi.md").write_text("# Trang mới\n\nMột trang mới.\n", encoding="utf-8"),
@@ -218,6 +304,9 @@ def test_a_translations_text_renders_only_its_page_when_nothing_else_shows_it(
     assert (done["en"].reason == preview.TEXT_ONLY) is text_only
     if text_only:
         assert (done["vi"].written, done["en"].written) == ([], ["articles/rewind-ai-2024/index.html"])
+        # the project kept has the new text: a data edit next does not load it again
+        site_project = preview.LanguagePreview._hook(view.languages[1]._config)._sites["en"].project
+        assert load_project_cached(root) is site_project
     else:
         assert "articles/rewind-ai-2024/index.html" in done["en"].written
         assert len(done["en"].written) > 1

@@ -5,8 +5,12 @@ loaded config, the files, the navigation, the theme's template environment
 and every page's Markdown as the hook decorated it (:class:`LanguagePreview`).
 After an edit, the project is loaded again (a seed is converted again only
 when its text, metadata or the site rules changed:
-:func:`kb.content.project.conversions_reused`) and every page's Markdown is
-generated and decorated again (our step, about a tenth of a build); a page
+:func:`kb.content.project.conversions_reused`; after an edit to data files
+alone, the articles and pages are kept: :func:`kb.content.project.load_project_cached`),
+the data files too (only the items whose text changed are parsed and
+validated again: :func:`kb.yamlio.load_list`), and every page's Markdown is
+generated and decorated again (our step, about a tenth of a build; a page's
+source is parsed again only when it changed); a page
 whose Markdown is the same as before is left as it is on disk, and only the
 others are rendered and written, by MkDocs' own page rendering with the same
 config, navigation and theme, so each page is byte for byte what a full build
@@ -38,13 +42,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mkdocs.plugins import BasePlugin
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 
 from kb.content.project import (
     ARTICLES,
     Paths,
     conversions_reused,
     file_states,
+    keep_loaded,
     load_project_cached,
     load_translation,
 )
@@ -92,7 +97,13 @@ class _Capture(BasePlugin):
         self.state._env = env
         return env
 
-    def on_page_markdown(self, markdown, page, config, files):
+    @event_priority(100)  # before the kb hook decorates the page: what the page's source gave
+    def _source_read(self, markdown, page, config, files):
+        if self.state._building:
+            self.state._source[page.file.src_uri] = (_page_source(page, config), markdown, dict(page.meta))
+        return markdown
+
+    def _decorated(self, markdown, page, config, files):
         # before on_page_content, which adds the head's tags and the description to page.meta; in a
         # full build only (an update compares with what it keeps, and keeps what it renders itself)
         if self.state._building:
@@ -100,6 +111,15 @@ class _Capture(BasePlugin):
                 LanguagePreview._hook(config)._sites[self.state.lang], page.file.src_uri, markdown, page.meta
             )
         return markdown
+
+    on_page_markdown = CombinedEvent(_source_read, _decorated)
+
+
+def _page_source(page, config) -> str:
+    """A page's source as :meth:`mkdocs.structure.pages.Page.read_source` reads it: what a plugin (the kb
+    hook, for a person's file) gives, or the file's content (a generated page's Markdown)."""
+    source = config.plugins.on_page_read_source(page=page, config=config)
+    return page.file.content_string if source is None else source
 
 
 @dataclass
@@ -122,7 +142,7 @@ class LanguagePreview:
         self.paths, self.lang, self.site_dir, self.site_url = paths, lang, site_dir, site_url
         self._config = self._nav = self._files = self._env = None
         self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
-        self._source: dict[str, tuple[str, str, dict]] = {}  # a generated page's source, its Markdown and meta
+        self._source: dict[str, tuple[str, str, dict]] = {}  # each page's source, its Markdown and meta
         self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
         self._plan: tuple = ()
         self._extra: dict = {}
@@ -270,6 +290,7 @@ class LanguagePreview:
         of pages whose source is a person's file, when given: then nothing generated changed)."""
         from mkdocs.commands.build import _build_page
         from mkdocs.structure.files import InclusionLevel
+        from mkdocs.utils.meta import get_data
 
         written = []
         if only is None:
@@ -294,15 +315,14 @@ class LanguagePreview:
                 page = file.page
                 config._current_page = page
                 try:
-                    source = file.content_string if file.generated_by else None
-                    if source is not None and source == self._source.get(file.src_uri, (None,))[0]:
+                    source = _page_source(page, config)
+                    if source == self._source.get(file.src_uri, (None,))[0]:
                         # as read last time (its front-matter without what on_page_content added)
                         _, page.markdown, meta = self._source[file.src_uri]
                         page.meta = dict(meta)
                     else:
-                        page.read_source(config)
-                        if source is not None:
-                            self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
+                        page.markdown, page.meta = get_data(source)
+                        self._source[file.src_uri] = (source, page.markdown, dict(page.meta))
                     markdown = config.plugins.on_page_markdown(page.markdown, page=page, config=config, files=files)
                     page.markdown = markdown
                     key = self._key(site, file.src_uri, markdown, page.meta)
@@ -423,6 +443,8 @@ class Preview:
 
     def __init__(self, paths: Paths, site_dir: Path, site_url: str | None = None) -> None:
         self.site_dir = site_dir
+        # the root as the loaded project has it, so the files' states name the files as its do
+        paths = Paths(paths.root.resolve())
         self.languages = [
             LanguagePreview(paths, lang, site_dir / article_pages.lang_root(lang), site_url)
             for lang in (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
@@ -502,6 +524,7 @@ class Preview:
         if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(language.lang) != summary:
             article.translations[language.lang] = old
             return None
+        keep_loaded(site.project, sources)
         return [
             language.page_edited(article.src_uri) if language is x else Rebuilt(x.lang, False) for x in self.languages
         ]
