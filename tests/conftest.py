@@ -16,6 +16,26 @@ os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
 PROJECT_PARTS = ("seeds", "docs", "data", "overrides", "mkdocs.yml", "mkdocs.en.yml", "scripts")
 
 
+def build_with_limits(root: Path, limits) -> Path:
+    """``kb build`` of ``root`` with the lists' limits (``kb.site.paging.Limits``) lowered, as a knowledge
+    base of thousands of articles would split them; both languages in this process, where the limits are."""
+    from kb.content.project import Paths
+    from kb.site import paging
+    from kb.site.build import build_site
+
+    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
+    paging.LIMITS = limits
+    os.environ["KB_PARALLEL"] = "0"
+    try:
+        return build_site(Paths(root), root / "site")
+    finally:
+        paging.LIMITS = saved
+        if saved_parallel is None:
+            os.environ.pop("KB_PARALLEL")
+        else:
+            os.environ["KB_PARALLEL"] = saved_parallel
+
+
 def copy_project(dest: Path) -> Path:
     for part in PROJECT_PARTS:
         src = ROOT / part

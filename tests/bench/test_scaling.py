@@ -7,7 +7,6 @@ and every moved event anchor must resolve).
 
 from __future__ import annotations
 
-import os
 import posixpath
 import re
 from pathlib import Path
@@ -15,11 +14,10 @@ from pathlib import Path
 import pytest
 
 from kb.bench.corpus import make_corpus
-from kb.content.project import Paths, load_project
+from kb.content.project import load_project
 from kb.knowledge.facts import ENTITY_TYPES
 from kb.site import paging
-from kb.site.build import build_site
-from tests.conftest import ROOT
+from tests.conftest import ROOT, build_with_limits
 
 SMALL = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, entities=10, rows=9, sources=4)
 
@@ -28,17 +26,7 @@ SMALL = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, enti
 def split_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("scaling") / "kb"
     make_corpus(root, 24, source_root=ROOT)
-    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
-    paging.LIMITS = SMALL
-    os.environ["KB_PARALLEL"] = "0"  # the limits are changed in this process: both languages are built here
-    try:
-        site = build_site(Paths(root), root / "site")
-    finally:
-        paging.LIMITS = saved
-        if saved_parallel is None:
-            os.environ.pop("KB_PARALLEL")
-        else:
-            os.environ["KB_PARALLEL"] = saved_parallel
+    site = build_with_limits(root, SMALL)
     return root, site
 
 

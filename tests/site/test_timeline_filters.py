@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,10 +11,8 @@ import pytest
 import yaml
 
 from kb.bench.corpus import make_corpus
-from kb.content.project import Paths
 from kb.site import paging
-from kb.site.build import build_site
-from tests.conftest import ROOT
+from tests.conftest import ROOT, build_with_limits
 from tests.site.conftest import SHOTS, Visit, serving
 
 pytestmark = pytest.mark.browser
@@ -164,17 +161,7 @@ def split_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
     """A synthetic knowledge base whose timeline is split into year pages (limits lowered, as in tests/bench)."""
     root = tmp_path_factory.mktemp("split-timeline") / "kb"
     make_corpus(root, 24, source_root=ROOT)
-    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
-    paging.LIMITS = paging.Limits(timeline=10, events_per_page=4)
-    os.environ["KB_PARALLEL"] = "0"  # the limits are changed in this process: both languages are built here
-    try:
-        site = build_site(Paths(root), root / "site")
-    finally:
-        paging.LIMITS = saved
-        if saved_parallel is None:
-            os.environ.pop("KB_PARALLEL")
-        else:
-            os.environ["KB_PARALLEL"] = saved_parallel
+    site = build_with_limits(root, paging.Limits(timeline=10, events_per_page=4))
     with serving(site) as url:
         yield url, root
 
