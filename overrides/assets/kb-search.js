@@ -327,11 +327,13 @@
   /* "More" at the end of the results of the main bundle: the archive searched too, and the pages
      found there added after those shown. */
   function searchOlder() {
+    if (running) return appending; /* a newer query's search is under way: its results replace these */
     var term = shownTerm;
+    var live = function () { return shownTerm === term; };
     running = true;
     more.disabled = true;
-    return tiers(true).then(function (list) { return searchAll(list, term); }).then(function (found) {
-      if (!found || shownTerm !== term) return null;
+    return tiers(true).then(function (list) { return searchAll(list, term, live); }).then(function (found) {
+      if (!found || !live()) return null;
       var seen = {};
       results.forEach(function (entry) { seen[entry.id] = true; });
       combined(found).forEach(function (r) { if (!seen[r.id]) results.push({ id: r.id, result: r }); });
@@ -398,8 +400,9 @@
     phrase.results.forEach(function (r) { inPhrase[r.id] = true; });
     return phrase.results.concat(found.results.filter(function (r) { return !inPhrase[r.id]; }));
   }
-  /* The query searched in the tiers of ``list``: { phrase, found } (phrase: the pages with it as a phrase). */
-  function searchAll(list, term) {
+  /* The query searched in the tiers of ``list``: { phrase, found } (phrase: the pages with it as a phrase);
+     null once ``live`` says it is no longer wanted. */
+  function searchAll(list, term, live) {
     var phrase = null;
     var exact = marked(term);
     var first = !phraseFirst(term) ? Promise.resolve() : searchWith(list, '"' + term + '"', exact)
@@ -419,7 +422,7 @@
         });
       });
     return first.then(function () {
-      return exact ? search(list, term) : searchWith(list, term, false);
+      return !live() ? null : exact ? search(list, term) : searchWith(list, term, false);
     }).then(function (found) {
       return found ? { phrase: phrase, found: found, whole: !archive || list.length > 1 } : null;
     });
@@ -427,15 +430,13 @@
   function combined(found) {
     return found.phrase ? phraseOnTop(found.phrase, found.found) : found.found.results;
   }
-  /* Whether the results fill a page. */
-  function enough(found) {
-    return found.found.results.length >= PAGE_SIZE;
-  }
   function searchAndShow(term) {
-    return tiers(false).then(function (list) { return searchAll(list, term); }).then(function (found) {
-      if (!found || term !== wanted) return null;
-      if (found.whole || enough(found)) return found;
-      return tiers(true).then(function (list) { return term === wanted ? searchAll(list, term) : null; });
+    var live = function () { return term === wanted; };
+    return tiers(false).then(function (list) { return searchAll(list, term, live); }).then(function (found) {
+      if (!found || !live()) return null;
+      /* the archive too when the newest results do not fill a page */
+      if (found.whole || found.found.results.length >= PAGE_SIZE) return found;
+      return tiers(true).then(function (list) { return live() ? searchAll(list, term, live) : null; });
     }).then(function (found) {
       if (!found || term !== wanted) return null;
       var query = queryOf(term);

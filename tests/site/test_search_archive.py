@@ -7,9 +7,7 @@ the list limits), so the archive holds 16; the real five articles have no archiv
 
 from __future__ import annotations
 
-import gzip
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,12 +16,11 @@ from urllib.parse import urlparse
 import pytest
 
 from kb.bench.corpus import make_corpus
-from kb.content.project import Paths, load_project
+from kb.content.project import load_project
 from kb.search import pagefind
 from kb.site import paging
-from kb.site.build import build_site
 from kb.textutil import fold
-from tests.conftest import ROOT
+from tests.conftest import ROOT, build_with_limits
 from tests.site.conftest import Visit, serving
 
 NEWEST = 8
@@ -34,17 +31,7 @@ LANGS = {"vi": "", "en": "en/"}
 def archived_site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("archive") / "kb"
     make_corpus(root, 24, source_root=ROOT)
-    saved, saved_parallel = paging.LIMITS, os.environ.get("KB_PARALLEL")
-    paging.LIMITS = paging.Limits(searched_first=NEWEST)
-    os.environ["KB_PARALLEL"] = "0"  # the limit is changed in this process: both languages are built here
-    try:
-        site = build_site(Paths(root), root / "site")
-    finally:
-        paging.LIMITS = saved
-        if saved_parallel is None:
-            os.environ.pop("KB_PARALLEL")
-        else:
-            os.environ["KB_PARALLEL"] = saved_parallel
+    site = build_with_limits(root, paging.Limits(searched_first=NEWEST))
     return root, site
 
 
@@ -56,17 +43,7 @@ def archived_server(archived_site: tuple[Path, Path]) -> Iterator[str]:
 
 def _stored(site: Path) -> tuple[dict[str, dict], dict[str, dict]]:
     """What the main bundles and the archives (of both languages) store of each page, by its address."""
-    pages = pagefind.stored_pages(site)
-    archived = {url for lang, root in LANGS.items() for url in _urls(site / root / "pagefind" / "archive", root)}
-    return {u: p for u, p in pages.items() if u not in archived}, {u: p for u, p in pages.items() if u in archived}
-
-
-def _urls(bundle: Path, root: str) -> set[str]:
-    urls = set()
-    for fragment in bundle.glob("fragment/*.pf_fragment"):
-        data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
-        urls.add(f"/{root}{data['url'].lstrip('/')}")
-    return urls
+    return pagefind.stored_pages(site, [""]), pagefind.stored_pages(site, [pagefind.ARCHIVE])
 
 
 def _article_urls(slugs: list[str]) -> set[str]:

@@ -3,7 +3,8 @@
 Pagefind indexes each language's built pages once that language is built,
 by the process that built it (so the two languages are indexed at once):
 a bundle at each language's root (``/pagefind/``, ``/en/pagefind/``),
-split into small chunks so a reader downloads only the parts a query needs. Pagefind 1.5 matches Vietnamese words typed without
+split into small chunks so a reader downloads only the parts a query
+needs. Pagefind 1.5 matches Vietnamese words typed without
 tones ("tri tue" finds "trí tuệ") and highlights the accented originals.
 
 Two things it does not do are added to each page, in an attribute that
@@ -290,13 +291,15 @@ def index_language(lang_dir: Path, lang: str, archived: Collection[str] = (), ou
         shutil.rmtree(views, ignore_errors=True)
 
 
-def stored_pages(site_dir: Path) -> dict[str, dict]:
+def stored_pages(site_dir: Path, parts: Sequence[str] = ("", ARCHIVE)) -> dict[str, dict]:
     """What the bundles of a built site store of each page (text, metadata, anchors), by its address on the
-    site ("/en/articles/x/": a bundle's addresses are from its language's root): for tests and tools."""
+    site ("/en/articles/x/": a bundle's addresses are from its language's root): for tests and tools.
+    ``parts``: the main bundles (""), their archives, or both."""
     pages = {}
     for lang in LANGS:
         root = lang_root(lang)
-        for fragment in sorted((site_dir / root / BUNDLE).glob(f"**/fragment/{lang}_*.pf_fragment")):
+        bundles = [site_dir / root / BUNDLE / part for part in parts]
+        for fragment in sorted(f for bundle in bundles for f in bundle.glob(f"fragment/{lang}_*.pf_fragment")):
             data = json.loads(gzip.decompress(fragment.read_bytes()).removeprefix(b"pagefind_dcd"))
             data["url"] = f"/{root}{data['url'].lstrip('/')}"
             pages[data["url"]] = data
