@@ -38,6 +38,9 @@ class ContentError(Exception):
         self.problems = [problems] if isinstance(problems, Problem) else list(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
 
+    def __reduce__(self):  # pickled as its problems (kb serve's languages are previewed in child processes)
+        return type(self), (self.problems,)
+
 
 def rel(path: Path, root: Path) -> str:
     """Return ``path`` relative to ``root`` with forward slashes, for messages."""

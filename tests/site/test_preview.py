@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from kb.content.project import Paths, load_project_cached
-from kb.site import preview
+from kb.content.project import Paths
+from kb.errors import ContentError, Problem
+from kb.site import build, preview
 from kb.site.build import build_site
 from tests.conftest import replace_in
 
@@ -262,8 +263,7 @@ def test_an_edit_rewrites_its_pages_as_a_full_build_does(previewed, tmp_path, na
             continue
         written, expected = set(r.written), rewritten.get(lang, set())
         if expected is None:  # every page
-            language = next(x for x in view.languages if x.lang == lang)
-            assert len([w for w in written if w.endswith(".html")]) == len(language._markdown) > 100
+            assert len([w for w in written if w.endswith(".html")]) == view.ask(lang, "pages_known") > 100
         elif isinstance(expected, AtLeast):
             assert written >= expected, f"{lang}: rewrote {sorted(written)}"
         else:
@@ -305,8 +305,7 @@ def test_a_translations_text_renders_only_its_page_when_nothing_else_shows_it(
     if text_only:
         assert (done["vi"].written, done["en"].written) == ([], ["articles/rewind-ai-2024/index.html"])
         # the project kept has the new text: a data edit next does not load it again
-        site_project = preview.LanguagePreview._hook(view.languages[1]._config)._sites["en"].project
-        assert load_project_cached(root) is site_project
+        assert view.ask("vi", "project_kept") and view.ask("en", "project_kept")
     else:
         assert "articles/rewind-ai-2024/index.html" in done["en"].written
         assert len(done["en"].written) > 1
@@ -336,6 +335,69 @@ def test_a_broken_edit_is_reported_and_the_site_kept(previewed) -> None:
         events.write_text(good, encoding="utf-8")
     done = view.update()
     assert done[0].full and done[0].reason == "the last rebuild failed"
+
+
+@pytest.mark.skipif(not build.parallel(), reason="one core: the languages are previewed in this process")
+def test_each_language_is_previewed_by_a_process_of_its_own(previewed) -> None:
+    _, _, view = previewed
+    processes = {x.lang: x._process for x in view.languages}
+    assert set(processes) == {"vi", "en"} and all(isinstance(x, preview._Child) for x in view.languages)
+    assert all(p.poll() is None for p in processes.values())
+    assert len({p.pid for p in processes.values()} | {os.getpid()}) == 3
+
+
+def test_a_language_whose_process_ended_is_reported_by_name(previewed) -> None:
+    """The last test of the module's preview: it stops the English pages' process."""
+    root, _, view = previewed
+    if not build.parallel():
+        pytest.skip("one core: the languages are previewed in this process")
+    english = next(x for x in view.languages if x.lang == "en")
+    english._process.kill()
+    english._process.wait()
+    topics = root / "data/topics.yml"
+    topics.write_text(topics.read_text(encoding="utf-8") + "# an edit\n", encoding="utf-8")
+    with pytest.raises(build.BuildFailed, match=r"'en' pages stopped .*start kb serve again"):
+        view.update()
+
+
+def test_previewed_in_this_process_the_pages_are_the_same(project, tmp_path, monkeypatch) -> None:
+    """One core (or KB_PARALLEL=0): both languages in this process, one after the other."""
+    monkeypatch.setenv(build.PARALLEL_ENV, "0")
+    site = tmp_path / "serve"
+    with preview.preview(Paths(project), site, URL) as view:
+        assert all(isinstance(x, preview._Here) for x in view.languages)
+        replace_in("data/events.yml", "cho thấy ý tưởng để máy móc", "cho thấy rằng ý tưởng để máy móc")(project)
+        done = view.update()
+        assert [(r.lang, r.full) for r in done] == [("vi", False), ("en", False)]
+        assert "timeline/index.html" in done[0].written
+        assert view.search.wait(120)
+        assert differences(site, build_site(Paths(project), tmp_path / "site", site_url=URL)) == []
+
+
+class _Unpicklable(Exception):
+    def __init__(self) -> None:
+        super().__init__("cannot travel")
+        self.handle = lambda: None  # a lambda is not picklable
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "text"),
+    [
+        (build.BuildFailed("mkdocs.en.yml: 2 warning(s)"), build.BuildFailed, "mkdocs.en.yml: 2 warning(s)"),
+        (ContentError(Problem("data/events.yml", "no such article", line=3)), ContentError, "data/events.yml:3: "),
+        (_Unpicklable(), RuntimeError, "_Unpicklable: cannot travel"),
+    ],
+)
+def test_a_childs_error_reaches_the_parent_as_itself_or_as_its_traceback(error, kind, text) -> None:
+    import pickle
+
+    try:
+        raise error
+    except Exception as exc:
+        sent = pickle.loads(pickle.dumps(preview._portable(exc)))
+    assert type(sent) is kind and text in str(sent)
+    if isinstance(error, ContentError):
+        assert sent.problems == error.problems
 
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
@@ -387,3 +449,27 @@ def test_kb_serve_rewrites_the_edited_page_and_reloads_the_browser(project: Path
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "vi: unchanged; en: 1 page(s) rewritten" in output, output[-2000:]
+
+
+def test_carried_over_is_only_what_the_articles_and_the_same_mentions_make() -> None:
+    from kb.content.project import Project
+    from kb.site import knowledge_pages
+
+    mentions: dict[str, list[str]] = {"a": ["openai"]}
+    other: dict[str, list[str]] = {"a": []}
+    old = Project(Paths(Path("/nowhere")), [], [], [])
+    old.cache.update(
+        {
+            ("mentioning", id(mentions)): "entity -> articles",
+            ("related", id(mentions), "a", 3): "related to a",
+            ("related-index", id(mentions)): "groups",
+            ("mentioned-together", id(mentions)): "pairs in articles",
+            ("related", id(other), "a", 3): "found from other mentions",
+            ("companions", id(mentions)): "made from the events too",
+            "page_dates": "made from the events too",
+            "knowledge": "made from the data",
+        }
+    )
+    new = Project(Paths(Path("/nowhere")), [], [], [])
+    knowledge_pages.carry_over(old, new, mentions)
+    assert sorted(new.cache.values()) == ["entity -> articles", "groups", "pairs in articles", "related to a"]

@@ -102,6 +102,29 @@ def test_languages_built_at_once_make_the_same_site_as_one_after_the_other(built
     _same_tree(built_site, build_site(Paths(ROOT), tmp_path / "sequential"))
 
 
+def test_the_default_language_built_into_a_folder_leaves_the_other_languages_folders(tmp_path):
+    """Both languages are built at once into one folder: MkDocs' emptying of the Vietnamese site
+    folder must not remove English pages already written (kb build, kb serve)."""
+    site = tmp_path / "site"
+    (site / "en").mkdir(parents=True)
+    (site / "en" / "written.html").write_text("already built", encoding="utf-8")
+    (site / "stale.html").write_text("an earlier build's", encoding="utf-8")
+    build.build_language(Paths(ROOT), "vi", site)
+    assert (site / "en" / "written.html").read_text(encoding="utf-8") == "already built"
+    assert not (site / "stale.html").exists() and (site / "index.html").exists()
+
+
+def test_another_language_built_into_its_folder_empties_it(tmp_path):
+    import mkdocs.utils
+
+    site = tmp_path / "site" / "en"
+    (site / "en").mkdir(parents=True)  # not another language's folder: a stale folder of English
+    (site / "en" / "stale.html").write_text("an earlier build's", encoding="utf-8")
+    with build.others_kept("en"):
+        mkdocs.utils.clean_directory(str(site))
+    assert not (site / "en").exists()
+
+
 def test_a_language_that_fails_in_its_child_fails_the_build_and_nothing_is_written(project, tmp_path, capfd):
     page = project / "docs" / "en" / "about.md"
     page.write_text(page.read_text(encoding="utf-8") + "\n[x](missing-page.md)\n", encoding="utf-8")

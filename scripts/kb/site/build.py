@@ -5,8 +5,8 @@ languages other than the default one are built by child processes
 (``python -m kb.site.build``) while this process builds the default one; the
 site is the same as when they are built one after the other
 (``KB_PARALLEL=0``, or one core). A child loads the project for itself: the
-loading is counted in its build, which still ends about when the default
-language's does.
+loading is counted in its build. The default language's build leaves the
+other languages' folders in its own alone (:func:`others_kept`).
 """
 
 from __future__ import annotations
@@ -70,6 +70,42 @@ def _quiet_mkdocs(verbose: bool) -> Iterator[_Counter]:
         logger.propagate = old_propagate
 
 
+@contextlib.contextmanager
+def others_kept(lang: str) -> Iterator[None]:
+    """While the default language is built, MkDocs' cleaning of its site folder leaves the other
+    languages' folders in it alone: they are being built at the same time (or were built already).
+
+    MkDocs empties the site folder before it writes a language (``mkdocs.utils.clean_directory``,
+    looked up when the build calls it); nothing else is kept, so the site is what a build into an
+    empty folder makes.
+    """
+    import mkdocs.utils
+
+    if lang != DEFAULT_LANG:
+        yield
+        return
+    kept = {article_pages.lang_root(other).rstrip("/") for other in LANGS if other != lang}
+    clean = mkdocs.utils.clean_directory
+
+    def clean_but_others(directory: str) -> None:
+        if not os.path.isdir(directory):
+            return
+        for entry in os.listdir(directory):
+            if entry in kept or entry.startswith("."):  # MkDocs leaves hidden entries too
+                continue
+            path = os.path.join(directory, entry)
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+
+    mkdocs.utils.clean_directory = clean_but_others
+    try:
+        yield
+    finally:
+        mkdocs.utils.clean_directory = clean
+
+
 def build_language(
     paths: Paths, lang: str, site_dir: Path, *, verbose: bool = False, site_url: str | None = None
 ) -> None:
@@ -85,7 +121,8 @@ def build_language(
                 config.site_url = article_pages.language_url(site_url, lang)
             config.plugins.on_startup(command="build", dirty=False)
             try:
-                build(config)
+                with others_kept(lang):
+                    build(config)
             finally:
                 config.plugins.on_shutdown()
         except (Abort, ConfigurationError, PluginError) as exc:

@@ -161,6 +161,12 @@ class PageDates:
             cache[key] = _newest(dates)
         return cache[key]
 
+    def keep_articles(self, old: PageDates) -> None:
+        """The articles' dates ``old`` found, taken over when git gives the same history: kb serve's,
+        after a data edit that kept the articles (they are made from the articles' files alone)."""
+        if self.history == old.history and "_articles" in old.__dict__:
+            self.__dict__["_articles"] = dict(old.__dict__["_articles"])
+
     def articles(self, articles, lang: str) -> dt.date | None:
         return _newest(self.article(a, lang) for a in articles)
 

@@ -25,14 +25,18 @@ def companions(k: Knowledge, project: Project, mentions: dict[str, list[str]]) -
     key = ("companions", id(mentions))
     if key in project.cache:
         return project.cache[key]
-    together: dict[str, Counter[str]] = {}
-    groups = [list(dict.fromkeys(e.entities)) for e in k.events]
-    groups += [list(dict.fromkeys(mentions.get(a.slug, []))) for a in project.articles]
-    for group in groups:
-        if len(group) < 2:
-            continue
-        for entity_id in group:
-            together.setdefault(entity_id, Counter()).update(group)
+    # the articles' part is made from the articles and their mentions alone: kb serve keeps it through
+    # a data edit that keeps both (kb.site.knowledge_pages.carry_over)
+    in_articles = project.cache.get(("mentioned-together", id(mentions)))
+    if in_articles is None:
+        in_articles = _together(list(dict.fromkeys(mentions.get(a.slug, []))) for a in project.articles)
+        project.cache[("mentioned-together", id(mentions))] = in_articles
+    together = _together(list(dict.fromkeys(e.entities)) for e in k.events)
+    for entity_id, counts in in_articles.items():
+        if entity_id in together:
+            together[entity_id].update(counts)
+        else:
+            together[entity_id] = Counter(counts)
     order = k.entity_order
     result = {}
     for entity_id, counts in together.items():
@@ -42,6 +46,18 @@ def companions(k: Knowledge, project: Project, mentions: dict[str, list[str]]) -
         result[entity_id] = [(other, counts[other]) for other in best]
     project.cache[key] = result
     return result
+
+
+def _together(groups) -> dict[str, Counter[str]]:
+    """Entity id -> how many of the groups (each a list of distinct entity ids) hold it and each other
+    (itself counted too)."""
+    together: dict[str, Counter[str]] = {}
+    for group in groups:
+        if len(group) < 2:
+            continue
+        for entity_id in group:
+            together.setdefault(entity_id, Counter()).update(group)
+    return together
 
 
 def _event_link(event: Event, k: Knowledge, lang: str, ui: UI) -> str:

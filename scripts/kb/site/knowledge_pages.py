@@ -447,6 +447,16 @@ def mentioning(project: Project, mentions: dict[str, list[str]]) -> dict[str, li
     return project.cache[key]
 
 
+def carry_over(old: Project, new: Project, mentions: dict[str, list[str]]) -> None:
+    """What ``old``'s cache holds made from its articles and ``mentions`` alone (the articles mentioning
+    each entity, each article's related articles, the entities mentioned together), put into ``new``'s: kb serve's, after a data edit
+    that kept the articles and found the same mentions (given as the very dict both projects use)."""
+    for key, value in old.cache.items():
+        made_from_mentions = ("mentioning", "related", "related-index", "mentioned-together")
+        if isinstance(key, tuple) and key[0] in made_from_mentions and key[1] == id(mentions):
+            new.cache[key] = value
+
+
 RELATED_POOL = 40  # candidates per shared topic or entity: the articles nearest in time
 
 

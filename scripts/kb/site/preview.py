@@ -1,8 +1,12 @@
 """``kb serve``'s incremental preview: after an edit, render only the pages whose Markdown changed.
 
-One process keeps, for each language, what its last MkDocs build knew: the
+For each language, a process keeps what its last MkDocs build knew: the
 loaded config, the files, the navigation, the theme's template environment
 and every page's Markdown as the hook decorated it (:class:`LanguagePreview`).
+Where there are two cores each language has a child process of its own, so
+both are built, and updated after an edit, at the same time (:class:`Preview`);
+the default language's build leaves the other languages' folders inside its
+own alone (:func:`kb.site.build.others_kept`).
 After an edit, the project is loaded again (a seed is converted again only
 when its text, metadata or the site rules changed:
 :func:`kb.content.project.conversions_reused`; after an edit to data files
@@ -10,7 +14,9 @@ alone, the articles and pages are kept: :func:`kb.content.project.load_project_c
 the data files too (only the items whose text changed are parsed and
 validated again: :func:`kb.yamlio.load_list`), and every page's Markdown is
 generated and decorated again (our step, about a tenth of a build; a page's
-source is parsed again only when it changed); a page
+source is parsed again only when it changed; when the articles were kept and
+mention the same entities, what was found from them alone is kept too:
+:meth:`LanguagePreview._carry_over`); a page
 whose Markdown is the same as before is left as it is on disk, and only the
 others are rendered and written, by MkDocs' own page rendering with the same
 config, navigation and theme, so each page is byte for byte what a full build
@@ -33,12 +39,18 @@ at once, and search catches up (seconds at hundreds of articles).
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
+import pickle
 import shutil
+import socket
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +59,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from kb.content.project import (
     ARTICLES,
     Paths,
+    Project,
     conversions_reused,
     file_states,
     keep_loaded,
@@ -57,7 +70,7 @@ from kb.content.schema import DEFAULT_LANG, LANGS
 from kb.errors import ContentError
 from kb.knowledge.facts import load_knowledge
 from kb.search import pagefind
-from kb.site import article_pages, build, dates, feeds, pages
+from kb.site import article_pages, build, dates, feeds, knowledge_pages, pages
 from kb.site.finish import PageWork
 
 log = logging.getLogger("kb")
@@ -101,6 +114,7 @@ class _Capture(BasePlugin):
     def _source_read(self, markdown, page, config, files):
         if self.state._building:
             self.state._source[page.file.src_uri] = (_page_source(page, config), markdown, dict(page.meta))
+            self.state._read[page.file.src_uri] = self.state._states.get(page.file.abs_src_path or "")
         return markdown
 
     def _decorated(self, markdown, page, config, files):
@@ -143,6 +157,9 @@ class LanguagePreview:
         self._config = self._nav = self._files = self._env = None
         self._markdown: dict[str, tuple[str, dict]] = {}  # each page's decorated Markdown and front-matter
         self._source: dict[str, tuple[str, str, dict]] = {}  # each page's source, its Markdown and meta
+        # the size and modification time of each person's file when its source was read (_page_source)
+        self._read: dict[str, tuple[int, int] | None] = {}
+        self._states: dict[str, tuple[int, int]] = {}  # the files' states the last build or update began with
         self._linked: dict = {}  # articles' bodies with their glossary terms linked (pages.Site.linked)
         self._plan: tuple = ()
         self._extra: dict = {}
@@ -182,8 +199,9 @@ class LanguagePreview:
         from mkdocs.exceptions import Abort, ConfigurationError, PluginError
 
         self._fresh = False
-        self._markdown, self._source, self._linked = {}, {}, {}
-        outside = self._outside()
+        self._markdown, self._source, self._linked, self._read = {}, {}, {}, {}
+        self._states = sources_state(self.paths)
+        outside = self._outside(self._states)
         glossary = self._glossary_bytes()
         name = self.paths.config(self.lang).name
         with build._quiet_mkdocs(False) as counter:
@@ -198,7 +216,7 @@ class LanguagePreview:
                 self._remember_mentions()
                 self._building = True
                 try:
-                    with conversions_reused():
+                    with conversions_reused(), build.others_kept(self.lang):
                         mkdocs_build(config)
                 finally:
                     self._building = False
@@ -233,21 +251,45 @@ class LanguagePreview:
         shown = dates.page_dates(site.project, site.knowledge, site.mentions).changed(src_uri, self.lang)
         return markdown, dict(meta), shown
 
+    def _carry_over(self, old: Project, new: Project) -> None:
+        """After a data edit that kept the articles (:func:`kb.content.project.load_project_cached`), when
+        the articles mention the same entities, the new project uses the old one's mentions, and what was
+        found from them alone (:func:`kb.site.knowledge_pages.carry_over`), instead of finding it again."""
+        same = len(new.articles) == len(old.articles) and all(
+            a is b for a, b in zip(new.articles, old.articles, strict=True)
+        )
+        if new is old or not same or "mentions" not in old.cache:
+            return
+        try:
+            knowledge = new.cache.get("knowledge") or new.cache.setdefault("knowledge", load_knowledge(new))
+        except ContentError:
+            return  # load_site reports it
+        mentions = pages.mentions(new, knowledge, _mentions_memo(self.paths))
+        before = old.cache["mentions"]
+        if mentions.keys() == before.keys() and all(mentions[slug] == before[slug] for slug in mentions):
+            new.cache["mentions"] = before
+            knowledge_pages.carry_over(old, new, before)
+            if "page_dates" in old.cache:
+                dates.page_dates(new, knowledge, before).keep_articles(old.cache["page_dates"])
+
     @staticmethod
     def _hook(config):
         return next(iter(config["hooks"].values()))
 
-    def update(self) -> Rebuilt:
-        """Bring the language's folder up to date with the sources: only the changed pages, or a full build."""
+    def update(self, sources: dict[str, tuple[int, int]] | None = None) -> Rebuilt:
+        """Bring the language's folder up to date with the sources (``sources``: :func:`sources_state`, when
+        the caller has it): only the changed pages, or a full build."""
         if not self._fresh:
             return self.full("the last rebuild failed")
-        if self._outside() != self._outside_state:
+        self._states = sources_state(self.paths) if sources is None else sources
+        if self._outside(self._states) != self._outside_state:
             return self.full("a config, overrides/ or a file in docs/ other than a page changed")
         self._fresh = False  # until this update completes
         config, files = self._config, self._files
         start = time.perf_counter()
         with conversions_reused():
             project = load_project_cached(self.paths.root)
+        self._carry_over(self._hook(config)._sites[self.lang].project, project)
         seconds = {"load": time.perf_counter() - start}
         site = pages.load_site(self.paths.root, self.lang, project, _mentions_memo(self.paths))
         seconds["generate"] = time.perf_counter() - start - seconds["load"]
@@ -283,6 +325,46 @@ class LanguagePreview:
         self._fresh = True
         return Rebuilt(self.lang, False, written, reason=TEXT_ONLY, seconds=seconds)
 
+    def translation_edited(self, path: Path, lang: str, sources: dict[str, tuple[int, int]]) -> Rebuilt | None:
+        """The commonest edit, a translation's text (``lang``'s, at ``path``), the one file changed
+        (``sources``: :func:`sources_state` after it), without loading the project again: when its
+        front-matter is the same, and the entities it mentions and its summary too, nothing but its
+        own page shows it. Then the new text is put into the project in place, and when the
+        translation is this language's, its page alone is rendered. None, and nothing done, when that
+        is not so (each language decides alike: they hold the same project)."""
+        if not self._fresh:
+            return None
+        site = self._hook(self._config)._sites[self.lang]
+        article = site.project.article(path.stem)
+        old = article.translations.get(lang) if article is not None else None
+        if old is None or old.path != path:
+            return None
+        try:
+            new = load_translation(path, lang, article, self.paths)
+        except ContentError:
+            return None  # the full update reports it, as a build does
+        summary = article.summary(lang)
+        article.translations[lang] = new
+        ids = pages.mentioned_ids(site.knowledge, pages.article_texts(article), _mentions_memo(self.paths))
+        if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(lang) != summary:
+            article.translations[lang] = old
+            return None
+        keep_loaded(site.project, sources)
+        self._states = sources
+        return self.page_edited(article.src_uri) if lang == self.lang else Rebuilt(self.lang, False)
+
+    def archived(self) -> set[str]:
+        """The articles of the search archive (:func:`kb.search.pagefind.archived`) of the project last built."""
+        return set(pagefind.archived(self._hook(self._config)._sites[self.lang].project.articles))
+
+    def pages_known(self) -> int:
+        """How many pages the language has (what an edit to every page renders again)."""
+        return len(self._markdown)
+
+    def project_kept(self) -> bool:
+        """Whether the project the pages were made from is the one loading it again would give."""
+        return load_project_cached(self.paths.root) is self._hook(self._config)._sites[self.lang].project
+
     def _render_changed(
         self, config, files, site: pages.Site, every_page: bool, seconds: dict, only: set[str] | None = None
     ) -> list[str]:
@@ -315,7 +397,7 @@ class LanguagePreview:
                 page = file.page
                 config._current_page = page
                 try:
-                    source = _page_source(page, config)
+                    source = self._read_source(page, config)
                     if source == self._source.get(file.src_uri, (None,))[0]:
                         # as read last time (its front-matter without what on_page_content added)
                         _, page.markdown, meta = self._source[file.src_uri]
@@ -350,6 +432,15 @@ class LanguagePreview:
         if counter.messages:
             raise build.BuildFailed(f"{name}: {len(counter.messages)} warning(s) in a strict build")
         return written
+
+    def _read_source(self, page, config) -> str:
+        """A page's source (:func:`_page_source`), not read again from a person's file whose size and
+        modification time are as when it was last read."""
+        src_uri, state = page.file.src_uri, self._states.get(page.file.abs_src_path or "")
+        if state is not None and self._read.get(src_uri) == state and src_uri in self._source:
+            return self._source[src_uri][0]
+        self._read[src_uri] = state
+        return _page_source(page, config)
 
     def _sitemap(self, config, files, doc_files) -> None:
         """sitemap.xml written again as a full build writes it: MkDocs' template, then the hook's dates."""
@@ -439,59 +530,79 @@ def index_into_place(site_dir: Path, archived: set[str]) -> None:
 
 
 class Preview:
-    """Both languages of a site being previewed, and its search index."""
+    """Both languages of a site being previewed, and its search index.
+
+    Where there are two cores (:func:`kb.site.build.parallel`), each language is previewed by a child
+    process of its own (:class:`_Child`), so both are built, and brought up to date after an edit, at
+    the same time; else one after the other, in this process.
+    """
 
     def __init__(self, paths: Paths, site_dir: Path, site_url: str | None = None) -> None:
         self.site_dir = site_dir
         # the root as the loaded project has it, so the files' states name the files as its do
         paths = Paths(paths.root.resolve())
-        self.languages = [
-            LanguagePreview(paths, lang, site_dir / article_pages.lang_root(lang), site_url)
-            for lang in (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
-        ]
+        kind = _Child if build.parallel() else _Here
+        order = (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
+        self.languages: list[_Here | _Child] = []
+        try:
+            for lang in order:
+                self.languages.append(kind(paths, lang, site_dir / article_pages.lang_root(lang), site_url))
+        except BaseException:
+            self.close()
+            raise
         self.search = SearchIndexer(site_dir)
         self.paths = paths
         self._sources: dict[str, tuple[int, int]] | None = None  # what the last build or update read
 
+    def ask(self, lang: str, method: str, *args):
+        """What one language's :class:`LanguagePreview` method gives (in its process)."""
+        language = next(x for x in self.languages if x.lang == lang)
+        language.start(method, *args)
+        return language.result()
+
+    def _all(self, method: str, *args) -> list:
+        """Each language's :class:`LanguagePreview` method run at once (in turn, in this process): what
+        each gave or raised, in the languages' order."""
+        for language in self.languages:
+            language.start(method, *args)
+        outcomes = []
+        for language in self.languages:
+            try:
+                outcomes.append(language.result())
+            except Exception as exc:  # given back to the caller, who raises it
+                outcomes.append(exc)
+        return outcomes
+
     def build(self) -> list[Rebuilt]:
         """Every language fully, then the search index (waited for: search works from the first page)."""
         sources = sources_state(self.paths)
-        done = [language.full() for language in self.languages]
+        done = _raised(self._all("full"))
         self._sources = sources
         index_into_place(self.site_dir, self._archived())
         return done
 
     def _archived(self) -> set[str]:
         """The articles of the search archive (:func:`kb.search.pagefind.archived`) of the project last built."""
-        config = self.languages[0]._config
-        return set(pagefind.archived(LanguagePreview._hook(config)._sites[DEFAULT_LANG].project.articles))
+        return self.ask(DEFAULT_LANG, "archived")
 
     def update(self) -> list[Rebuilt]:
         """Every language brought up to date (each only as far as it changed); then search, in the background."""
         sources = sources_state(self.paths)  # before anything is read: a save during the update is seen next time
         done: list[Rebuilt] = []
         try:
-            done = self._translation_body_edited(sources) or self._each_language(done)
+            outcomes = self._translation_body_edited(sources) or self._all("update", sources)
+            done = [x for x in outcomes if isinstance(x, Rebuilt)]
+            _raised(outcomes)
             self._sources = sources
         finally:
             if any(r.full or r.written for r in done):
                 self.search.request(self._archived())
         return done
 
-    def _each_language(self, done: list[Rebuilt]) -> list[Rebuilt]:
-        """Each language updated in turn (into ``done``, which the caller still reads if one fails)."""
-        for language in self.languages:
-            if done and done[0].full:  # the default language's full build emptied the others' folders
-                done.append(language.full("the default language was built fully"))
-            else:
-                done.append(language.update())
-        return done
-
     def _translation_body_edited(self, sources: dict[str, tuple[int, int]]) -> list[Rebuilt] | None:
-        """The commonest edit, a translation's text, without loading the project again: when it is the one
-        file changed, its front-matter is the same, and the entities it mentions and its summary too,
-        nothing but its own page shows it, so only that page is rendered. None when that is not so."""
-        if self._sources is None or not all(language._fresh for language in self.languages):
+        """A translation's text the one file changed, and only its page rendered
+        (:meth:`LanguagePreview.translation_edited`); None when that is not so."""
+        if self._sources is None:
             return None
         changed = [
             path for path in sources.keys() | self._sources.keys() if sources.get(path) != self._sources.get(path)
@@ -499,38 +610,145 @@ class Preview:
         if len(changed) != 1:
             return None
         path = Path(changed[0])
-        language = next(
-            (
-                x
-                for x in self.languages
-                if x.lang != DEFAULT_LANG and path.parent == self.paths.lang_docs(x.lang) / ARTICLES
-            ),
+        lang = next(
+            (x for x in LANGS if x != DEFAULT_LANG and path.parent == self.paths.lang_docs(x) / ARTICLES),
             None,
         )
-        if language is None or path.suffix != ".md":
+        if lang is None or path.suffix != ".md":
             return None
-        site = LanguagePreview._hook(language._config)._sites[language.lang]
-        article = site.project.article(path.stem)
-        old = article.translations.get(language.lang) if article is not None else None
-        if old is None or old.path != path:
-            return None
-        try:
-            new = load_translation(path, language.lang, article, self.paths)
-        except ContentError:
-            return None  # the full update reports it, as a build does
-        summary = article.summary(language.lang)
-        article.translations[language.lang] = new
-        ids = pages.mentioned_ids(site.knowledge, pages.article_texts(article), _mentions_memo(self.paths))
-        if new.meta != old.meta or ids != site.mentions.get(article.slug) or article.summary(language.lang) != summary:
-            article.translations[language.lang] = old
-            return None
-        keep_loaded(site.project, sources)
-        return [
-            language.page_edited(article.src_uri) if language is x else Rebuilt(x.lang, False) for x in self.languages
-        ]
+        outcomes = self._all("translation_edited", path, lang, sources)
+        # when one language did not take it (it was not up to date), each is updated as after any edit
+        return outcomes if all(isinstance(x, Rebuilt) for x in outcomes) else None
 
     def close(self) -> None:
-        self.search.stop()
+        if hasattr(self, "search"):
+            self.search.stop()
+        for language in self.languages:
+            language.close()
+
+
+def _raised(outcomes: list) -> list[Rebuilt]:
+    """The languages' results, or the first language's error raised."""
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return outcomes
+
+
+class _Here:
+    """A language previewed in this process: each call runs when it is started."""
+
+    def __init__(self, paths: Paths, lang: str, site_dir: Path, site_url: str | None) -> None:
+        self.lang = lang
+        self.language = LanguagePreview(paths, lang, site_dir, site_url)
+        self._outcome: tuple[bool, object] = (True, None)
+
+    def start(self, method: str, *args) -> None:
+        try:
+            self._outcome = (True, getattr(self.language, method)(*args))
+        except Exception as exc:  # raised by result(), as a child's is
+            self._outcome = (False, exc)
+
+    def result(self):
+        (ok, value), self._outcome = self._outcome, (True, None)
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        pass
+
+
+class _Child:
+    """A language previewed by a child process (:func:`child`), which keeps its
+    :class:`LanguagePreview` between calls; a call is sent by :meth:`start` and waited for by :meth:`result`."""
+
+    def __init__(self, paths: Paths, lang: str, site_dir: Path, site_url: str | None) -> None:
+        from multiprocessing.connection import Connection
+
+        self.lang = lang
+        mine, theirs = socket.socketpair()
+        scripts = str(Path(__file__).resolve().parents[2])  # where the kb package is
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, (scripts, os.environ.get("PYTHONPATH")))),
+            "NO_MKDOCS_2_WARNING": "1",
+        }
+        command = [
+            sys.executable,
+            "-c",
+            "import sys; from kb.site.preview import child; child(sys.argv[1:])",
+            str(theirs.fileno()),
+            str(paths.root),
+            lang,
+            str(site_dir),
+            site_url or "",
+        ]
+        try:
+            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, pass_fds=[theirs.fileno()])
+        finally:
+            theirs.close()
+        self._connection = Connection(mine.detach())
+
+    def start(self, method: str, *args) -> None:
+        with contextlib.suppress(OSError):  # the process ended: result() says so
+            self._connection.send((method, args))
+
+    def result(self):
+        try:
+            ok, value = self._connection.recv()
+        except (EOFError, OSError):
+            raise build.BuildFailed(
+                f"the preview of the {self.lang!r} pages stopped (its process ended); start kb serve again"
+            ) from None
+        if not ok:
+            raise value
+        return value
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self._connection.send(None)
+        try:
+            self._process.wait(30)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+        self._connection.close()
+
+
+def child(argv: list[str]) -> None:
+    """A child process of :class:`_Child`: FD ROOT LANG SITE_DIR SITE_URL; it runs the calls it is sent
+    on its language's :class:`LanguagePreview`, and sends back what each gave or raised."""
+    from multiprocessing.connection import Connection
+
+    fd, root, lang, site_dir, site_url = argv
+    connection = Connection(int(fd))
+    language = LanguagePreview(Paths(Path(root)), lang, Path(site_dir), site_url or None)
+    with contextlib.suppress(KeyboardInterrupt, EOFError):  # kb serve stopped (Ctrl-C reaches both)
+        while (call := connection.recv()) is not None:
+            method, args = call
+            gc.disable()  # garbage is collected once the call is answered, while the language waits
+            try:
+                outcome = (True, getattr(language, method)(*args))
+            except Exception as exc:  # sent to the parent, which raises it
+                outcome = (False, _portable(exc))
+            finally:
+                gc.enable()
+            connection.send(outcome)
+            # What is left is kept out of the collector's way: the next call's collections walk what it
+            # makes, not the language's whole build (millions of objects at thousands of articles).
+            gc.unfreeze()
+            gc.collect()
+            gc.freeze()
+
+
+def _portable(exc: Exception) -> Exception:
+    """An error as the parent can be given it: itself, when it can be pickled; else its traceback."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+    except Exception:  # any error that does not survive pickling
+        return RuntimeError("".join(traceback.format_exception(exc)))
+    return exc
 
 
 @contextlib.contextmanager
@@ -556,4 +774,4 @@ def describe(done: list[Rebuilt]) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["ContentError", "LanguagePreview", "Preview", "Rebuilt", "SearchIndexer", "describe", "preview"]
+__all__ = ["ContentError", "LanguagePreview", "Preview", "Rebuilt", "SearchIndexer", "child", "describe", "preview"]
