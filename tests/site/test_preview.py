@@ -371,7 +371,51 @@ def test_previewed_in_this_process_the_pages_are_the_same(project, tmp_path, mon
         assert [(r.lang, r.full) for r in done] == [("vi", False), ("en", False)]
         assert "timeline/index.html" in done[0].written
         assert view.search.wait(120)
-        assert differences(site, build_site(Paths(project), tmp_path / "site", site_url=URL)) == []
+    # built once the preview is closed, so nothing it kept in this process is used
+    assert differences(site, build_site(Paths(project), tmp_path / "site", site_url=URL)) == []
+
+
+def test_lists_of_articles_on_pages_of_their_own_are_kept_while_their_articles_are(tmp_path, monkeypatch) -> None:
+    """Past the lists' limits (a synthetic corpus, the limits lowered, in this process where they are):
+    an event's edit keeps the entities' and topics' lists of articles; an interface string's makes them
+    again in its language; each time the pages are what a full build makes."""
+    import shutil
+
+    import yaml
+
+    from kb.bench.corpus import make_corpus
+    from kb.bench.measure import _edit_event
+    from kb.site import knowledge_pages, paging
+    from tests.conftest import ROOT
+
+    root = tmp_path / "kb"
+    make_corpus(root, 24, source_root=ROOT)
+    limits = paging.Limits(articles=6, timeline=10, events_per_page=5, listed=3, entities=10, rows=9, sources=4)
+    monkeypatch.setattr(paging, "LIMITS", limits)
+    monkeypatch.setenv(build.PARALLEL_ENV, "0")
+    events, ui = root / "data/events.yml", root / "data/ui.yml"
+    site, copies = tmp_path / "serve", {}
+    with preview.preview(Paths(root), site, URL) as view:
+        first, after = dict(knowledge_pages.LISTS), dict(knowledge_pages.AFTER_ARTICLES)
+        assert any(base.startswith("entities/") for _, base in first) and any(b.startswith("topics/") for _, b in first)
+        events.write_text(_edit_event(events.read_text(encoding="utf-8")), encoding="utf-8")
+        assert not any(r.full for r in view.update())
+        assert all(knowledge_pages.LISTS[key][3] is first[key][3] for key in first)  # kept, not made again
+        # what follows an article is made again for the article citing the edited event alone
+        cited = yaml.safe_load(events.read_text(encoding="utf-8"))[0]["source"]["article"]
+        again = {key for key in after if knowledge_pages.AFTER_ARTICLES[key][2] is not after[key][2]}
+        assert again == {("vi", cited), ("en", cited)}
+        assert view.search.wait(120)
+        copies["event"] = shutil.copytree(site, tmp_path / "after-event")
+        ui.write_text(ui.read_text(encoding="utf-8").replace("pager_next: ", "pager_next: »", 1), encoding="utf-8")
+        assert not any(r.full for r in view.update())
+        # made again in Vietnamese, whose strings changed; kept in English
+        assert all((knowledge_pages.LISTS[key][3] is first[key][3]) == (key[0] == "en") for key in first)
+        assert view.search.wait(120)
+    assert knowledge_pages.LISTS is None
+    assert differences(site, build_site(Paths(root), tmp_path / "site", site_url=URL)) == []
+    ui.write_text(ui.read_text(encoding="utf-8").replace("pager_next: »", "pager_next: ", 1), encoding="utf-8")
+    assert differences(copies["event"], build_site(Paths(root), tmp_path / "site-event", site_url=URL)) == []
 
 
 class _Unpicklable(Exception):

@@ -104,6 +104,12 @@ class Article:
     def source_hash(self) -> str:
         return short_hash(self.body)
 
+    @cached_property
+    def seed_bytes(self) -> bytes:
+        """The seed as captured (the site serves it): read once, as the article is loaded once for
+        a build, and kb serve keeps the article through an edit to data files."""
+        return self.seed.read_bytes()
+
     @property
     def src_uri(self) -> str:
         return f"{ARTICLES}/{self.slug}.md"

@@ -238,11 +238,22 @@ def _articles_section(articles: list[Article], more_link: str, lang: str, ui: UI
     return "\n".join(listed) or f"*{ui('none')}*"
 
 
+# kb serve's (None in a build): each list of articles' pages as last made, with what it was made from,
+# so an update that keeps the articles does not make them again (kb.site.preview).
+LISTS: dict[tuple[str, str], tuple[tuple, list[Article], dict, dict[str, str]]] | None = None
+
+
 def article_list_pages(base: str, title: str, articles: list[Article], lang: str, ui: UI) -> dict[str, str]:
     """Every article of a topic or an entity, on pages of its own, when the page itself shows only the newest."""
     if len(articles) <= paging.LIMITS.listed:
         return {}
-    return paging.paginate(
+    made_from = (title, paging.LIMITS)
+    if LISTS is not None and (kept := LISTS.get((lang, base))) is not None:
+        # an article's line is made from its metadata alone, which is the same while the article is
+        same = len(kept[1]) == len(articles) and all(a is b for a, b in zip(kept[1], articles, strict=True))
+        if same and kept[0] == made_from and kept[2] == ui.strings:
+            return kept[3]
+    pages = paging.paginate(
         base,
         title,
         lambda prefix: "",
@@ -251,6 +262,9 @@ def article_list_pages(base: str, title: str, articles: list[Article], lang: str
         paging.LIMITS.articles,
         searchable=False,
     )
+    if LISTS is not None:
+        LISTS[lang, base] = (made_from, list(articles), ui.strings, pages)
+    return pages
 
 
 def topics_index(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
@@ -407,10 +421,41 @@ def glossary(k: Knowledge, project: Project, lang: str, ui: UI) -> str:
     return "\n".join(out)
 
 
+# kb serve's (None in a build): what follows each article, as last made, with what it was made from.
+AFTER_ARTICLES: dict[tuple[str, str], tuple[tuple, dict, str]] | None = None
+
+
 def article_knowledge(
     article: Article, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
 ) -> str:
     """Topics, mentioned entities, events and related articles, shown after an article."""
+    if AFTER_ARTICLES is None:
+        return _article_knowledge(article, k, project, mentions, lang, ui)
+    events = k.events_of_article(article.slug)
+    related = related_articles(article, project, mentions)
+    made_from = (
+        article,
+        *(k.topics.get(t) for t in article.meta.tags),
+        "entities",
+        *(k.entities[e] for e in mentions.get(article.slug, [])),
+        "events",
+        *events,
+        *(event_location(k, e.id) for e in events),
+        "related",
+        *related,
+    )
+    kept = AFTER_ARTICLES.get((lang, article.slug))
+    same = kept is not None and kept[1] == ui.strings and len(kept[0]) == len(made_from)
+    if same and all(a is b or a == b for a, b in zip(kept[0], made_from, strict=True)):
+        return kept[2]
+    text = _article_knowledge(article, k, project, mentions, lang, ui)
+    AFTER_ARTICLES[lang, article.slug] = (made_from, ui.strings, text)
+    return text
+
+
+def _article_knowledge(
+    article: Article, k: Knowledge, project: Project, mentions: dict[str, list[str]], lang: str, ui: UI
+) -> str:
     out = ["", "---", ""]
     topics = " ".join(
         f"[{k.topics[t].name[lang]}](../topics/{t}.md){{ .kb-tag }}" for t in article.meta.tags if t in k.topics

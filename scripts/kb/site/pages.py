@@ -170,7 +170,7 @@ def load_site(
         )
 
     for article in project.articles:
-        site.static[f"seeds/{article.seed.name}"] = article.seed.read_bytes()
+        site.static[f"seeds/{article.seed.name}"] = article.seed_bytes
     return site
 
 

@@ -145,6 +145,7 @@ class Rebuilt:
     written: list[str] = field(default_factory=list)
     reason: str = ""
     # Seconds of an incremental rebuild's steps: loading the project, generating the pages' Markdown,
+    # comparing the list of pages, making the downloads and feeds (and writing the changed ones),
     # decorating every page (and comparing), rendering and writing the changed ones.
     seconds: dict[str, float] = field(default_factory=dict)
 
@@ -166,6 +167,8 @@ class LanguagePreview:
         self._glossary = b""
         self._fresh = False
         self._building = False  # a full build under way: _Capture keeps its pages
+        if knowledge_pages.LISTS is None:  # kept between updates: the lists of articles, what follows each
+            knowledge_pages.LISTS, knowledge_pages.AFTER_ARTICLES = {}, {}
 
     def _outside(self, sources: dict[str, tuple[int, int]] | None = None) -> dict[str, tuple[int, int]]:
         """What, when it changes, rebuilds the language fully: configs, overrides, docs' files other than pages
@@ -295,6 +298,7 @@ class LanguagePreview:
         seconds["generate"] = time.perf_counter() - start - seconds["load"]
         if self._site_plan(site) != self._plan:
             return self.full("pages were added or removed")
+        seconds["plan"] = time.perf_counter() - start - seconds["load"] - seconds["generate"]
         hook = self._hook(config)
         extra = hook.template_extra(self.lang, config.site_url, site.ui, bool(pagefind.archived(project.articles)))
         if {key: extra.get(key) for key in self._extra} != self._extra:
@@ -375,6 +379,7 @@ class LanguagePreview:
         from mkdocs.utils.meta import get_data
 
         written = []
+        start = time.perf_counter()
         if only is None:
             for src_uri, content in site.pages.items():
                 files.get_file_from_path(src_uri).content_string = content
@@ -389,6 +394,7 @@ class LanguagePreview:
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)
         considered = doc_files if only is None else [f for f in doc_files if f.src_uri in only]
         changed = []
+        seconds["files"] = time.perf_counter() - start
         start = time.perf_counter()
         name = self.paths.config(self.lang).name
         redated = False  # whether a page's date changed: the sitemap gives every page's date
@@ -656,7 +662,7 @@ class _Here:
         return value
 
     def close(self) -> None:
-        pass
+        knowledge_pages.LISTS = knowledge_pages.AFTER_ARTICLES = None  # this process's builds keep nothing
 
 
 class _Child:
