@@ -102,6 +102,21 @@ def test_languages_built_at_once_make_the_same_site_as_one_after_the_other(built
     _same_tree(built_site, build_site(Paths(ROOT), tmp_path / "sequential"))
 
 
+@pytest.mark.skipif(not build.parallel(), reason="one core: the languages are built one after the other")
+def test_kb_build_checks_while_each_language_builds_in_a_child(built_site, tmp_path, monkeypatch):
+    started = []
+    start_child = build._start_child
+
+    def spy(paths, lang, *args, **kwargs):
+        started.append(lang)
+        return start_child(paths, lang, *args, **kwargs)
+
+    monkeypatch.setattr(build, "_start_child", spy)
+    assert main(["--root", str(ROOT), "build", "--site-dir", str(tmp_path / "site")]) == 0
+    assert sorted(started) == ["en", "vi"]
+    _same_tree(built_site, tmp_path / "site")
+
+
 def test_the_default_language_built_into_a_folder_leaves_the_other_languages_folders(tmp_path):
     """Both languages are built at once into one folder: MkDocs' emptying of the Vietnamese site
     folder must not remove English pages already written (kb build, kb serve)."""

@@ -2,8 +2,9 @@
 
 Each language is its own strict MkDocs build. With a second usable core, the
 languages other than the default one are built by child processes
-(``python -m kb.site.build``) while this process builds the default one; the
-site is the same as when they are built one after the other
+(``python -m kb.site.build``) while this process builds the default one, or,
+in ``kb build``, checks the project while every language is built by a child;
+the site is the same as when they are built one after the other
 (``KB_PARALLEL=0``, or one core). A child loads the project for itself: the
 loading is counted in its build. The default language's build leaves the
 other languages' folders in its own alone (:func:`others_kept`).
@@ -161,9 +162,9 @@ def build_languages(
     """Build and index every language into ``site_dir`` (the default at its root): at once where there are
     two cores.
 
-    ``first`` (``kb build``'s check) runs in this process before the default language is built, while the
-    other languages' children are already building; if it raises, they are stopped and nothing is kept.
-    A child's messages are shown when it ends, after this process's.
+    ``first`` (``kb build``'s check) runs in this process while the languages build in child processes
+    (without it, this process builds the default language); if it raises, they are stopped and nothing
+    is kept. A child's messages are shown when it ends, after this process's.
     """
     others = [lang for lang in LANGS if lang != DEFAULT_LANG]
     if not parallel():
@@ -172,16 +173,21 @@ def build_languages(
         for lang in (DEFAULT_LANG, *others):
             build_and_index(paths, lang, site_dir / article_pages.lang_root(lang), verbose=verbose, site_url=site_url)
         return
+    # With a check to run, it and the two builds share the cores: the check no longer comes before the
+    # default language's build (a child loads the project again, which costs less than the check).
+    in_children = [DEFAULT_LANG, *others] if first is not None else others
     with contextlib.ExitStack() as stack:
-        logs = {lang: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for lang in others}
+        logs = {lang: stack.enter_context(tempfile.TemporaryFile("w+", encoding="utf-8")) for lang in in_children}
         children = {
-            lang: _start_child(paths, lang, site_dir, logs[lang], verbose=verbose, site_url=site_url) for lang in others
+            lang: _start_child(paths, lang, site_dir, logs[lang], verbose=verbose, site_url=site_url)
+            for lang in in_children
         }
         try:
             if first is not None:
                 first()
-            default_dir = site_dir / article_pages.lang_root(DEFAULT_LANG)
-            build_and_index(paths, DEFAULT_LANG, default_dir, verbose=verbose, site_url=site_url)
+            else:
+                default_dir = site_dir / article_pages.lang_root(DEFAULT_LANG)
+                build_and_index(paths, DEFAULT_LANG, default_dir, verbose=verbose, site_url=site_url)
         except BaseException:
             for child in children.values():
                 child.kill()
