@@ -9,7 +9,7 @@ import pytest
 
 from kb.content.project import Paths
 from kb.errors import ContentError, Problem
-from kb.site import build, preview
+from kb.site import build, language_process, preview
 from kb.site.build import build_site
 from tests.conftest import replace_in
 
@@ -341,7 +341,7 @@ def test_a_broken_edit_is_reported_and_the_site_kept(previewed) -> None:
 def test_each_language_is_previewed_by_a_process_of_its_own(previewed) -> None:
     _, _, view = previewed
     processes = {x.lang: x._process for x in view.languages}
-    assert set(processes) == {"vi", "en"} and all(isinstance(x, preview._Child) for x in view.languages)
+    assert set(processes) == {"vi", "en"} and all(isinstance(x, language_process.InChild) for x in view.languages)
     assert all(p.poll() is None for p in processes.values())
     assert len({p.pid for p in processes.values()} | {os.getpid()}) == 3
 
@@ -365,7 +365,7 @@ def test_previewed_in_this_process_the_pages_are_the_same(project, tmp_path, mon
     monkeypatch.setenv(build.PARALLEL_ENV, "0")
     site = tmp_path / "serve"
     with preview.preview(Paths(project), site, URL) as view:
-        assert all(isinstance(x, preview._Here) for x in view.languages)
+        assert all(isinstance(x, language_process.Here) for x in view.languages)
         replace_in("data/events.yml", "cho thấy ý tưởng để máy móc", "cho thấy rằng ý tưởng để máy móc")(project)
         done = view.update()
         assert [(r.lang, r.full) for r in done] == [("vi", False), ("en", False)]
@@ -438,7 +438,7 @@ def test_a_childs_error_reaches_the_parent_as_itself_or_as_its_traceback(error, 
     try:
         raise error
     except Exception as exc:
-        sent = pickle.loads(pickle.dumps(preview._portable(exc)))
+        sent = pickle.loads(pickle.dumps(language_process._portable(exc)))
     assert type(sent) is kind and text in str(sent)
     if isinstance(error, ContentError):
         assert sent.problems == error.problems

@@ -4,7 +4,8 @@ For each language, a process keeps what its last MkDocs build knew: the
 loaded config, the files, the navigation, the theme's template environment
 and every page's Markdown as the hook decorated it (:class:`LanguagePreview`).
 Where there are two cores each language has a child process of its own, so
-both are built, and updated after an edit, at the same time (:class:`Preview`);
+both are built, and updated after an edit, at the same time (:class:`Preview`,
+:mod:`kb.site.language_process`);
 the default language's build leaves the other languages' folders inside its
 own alone (:func:`kb.site.build.others_kept`).
 After an edit, the project is loaded again (a seed is converted again only
@@ -30,7 +31,7 @@ build of the language, and say so:
   search words on every page;
 * the template strings changed (``data/ui.yml``'s search dialog strings).
 
-The Pagefind index cannot be updated page by page, so :class:`SearchIndexer`
+The Pagefind index cannot be updated page by page, so :class:`kb.site.preview_search.SearchIndexer`
 indexes the whole site again in the background once pages are written, into
 a new folder swapped into place when it is complete: the changed page shows
 at once, and search catches up (seconds at hundreds of articles).
@@ -39,18 +40,9 @@ at once, and search catches up (seconds at hundreds of articles).
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
-import pickle
-import shutil
-import socket
-import subprocess
-import sys
-import tempfile
-import threading
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,6 +64,7 @@ from kb.knowledge.facts import load_knowledge
 from kb.search import pagefind
 from kb.site import article_pages, build, dates, feeds, knowledge_pages, pages
 from kb.site.finish import PageWork
+from kb.site.preview_search import SearchIndexer, index_into_place
 
 log = logging.getLogger("kb")
 
@@ -460,86 +453,17 @@ class LanguagePreview:
         hook.on_post_build(config)
 
 
-class SearchIndexer:
-    """Indexes the site with Pagefind in a background thread, swapping the new bundle into place.
-
-    :meth:`request` after pages are written, with the articles of the search archive
-    (:func:`kb.search.pagefind.archived`); an index already under way is followed by another.
-    """
-
-    def __init__(self, site_dir: Path) -> None:
-        self.site_dir = site_dir
-        self._archived: set[str] = set()
-        self._wanted = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
-        self._lock = threading.Lock()
-        self._stop = False
-        self.seconds = 0.0  # how long the last index took
-        self._thread = threading.Thread(target=self._run, name="kb-search-index", daemon=True)
-        self._thread.start()
-
-    def request(self, archived: set[str]) -> None:
-        with self._lock:
-            self._archived = archived
-            self._idle.clear()
-            self._wanted.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until no index is wanted or under way; whether it is."""
-        return self._idle.wait(timeout)
-
-    def stop(self) -> None:
-        self._stop = True
-        self._wanted.set()
-        self._thread.join()
-
-    def _run(self) -> None:
-        while True:
-            self._wanted.wait()
-            if self._stop:
-                return
-            with self._lock:
-                self._wanted.clear()
-                archived = self._archived
-            start = time.perf_counter()
-            try:
-                index_into_place(self.site_dir, archived)
-            except pagefind.SearchIndexFailed as exc:
-                log.error("%s", exc)
-            self.seconds = time.perf_counter() - start
-            with self._lock:
-                if not self._wanted.is_set():
-                    self._idle.set()
-
-
 def sources_state(paths: Paths) -> dict[str, tuple[int, int]]:
     """Size and modification time of every file a build reads: seeds, docs, data, overrides, configs."""
     root = paths.root
     return file_states(root / "seeds", root / "docs", root / "data", root / "overrides", *map(paths.config, LANGS))
 
 
-def index_into_place(site_dir: Path, archived: set[str]) -> None:
-    """Index the site into new bundles beside it, then swap each for the old one."""
-    staging = Path(tempfile.mkdtemp(prefix=".kb-search-", dir=site_dir.parent))
-    try:
-        pagefind.index_site(site_dir, archived, staging)
-        for lang in LANGS:
-            root = article_pages.lang_root(lang)
-            bundle, old = site_dir / root / pagefind.BUNDLE, staging / "old" / root
-            old.mkdir(parents=True, exist_ok=True)
-            if bundle.exists():
-                bundle.rename(old / pagefind.BUNDLE)
-            (staging / root / pagefind.BUNDLE).rename(bundle)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-
-
 class Preview:
     """Both languages of a site being previewed, and its search index.
 
     Where there are two cores (:func:`kb.site.build.parallel`), each language is previewed by a child
-    process of its own (:class:`_Child`), so both are built, and brought up to date after an edit, at
+    process of its own (:class:`kb.site.language_process.InChild`), so both are built, and brought up to date after an edit, at
     the same time; else one after the other, in this process.
     """
 
@@ -547,9 +471,11 @@ class Preview:
         self.site_dir = site_dir
         # the root as the loaded project has it, so the files' states name the files as its do
         paths = Paths(paths.root.resolve())
-        kind = _Child if build.parallel() else _Here
+        from kb.site.language_process import Here, InChild
+
+        kind = InChild if build.parallel() else Here
         order = (DEFAULT_LANG, *(lang for lang in LANGS if lang != DEFAULT_LANG))
-        self.languages: list[_Here | _Child] = []
+        self.languages: list = []  # kb.site.language_process.Here or InChild, one per language
         try:
             for lang in order:
                 self.languages.append(kind(paths, lang, site_dir / article_pages.lang_root(lang), site_url))
@@ -641,122 +567,6 @@ def _raised(outcomes: list) -> list[Rebuilt]:
     return outcomes
 
 
-class _Here:
-    """A language previewed in this process: each call runs when it is started."""
-
-    def __init__(self, paths: Paths, lang: str, site_dir: Path, site_url: str | None) -> None:
-        self.lang = lang
-        self.language = LanguagePreview(paths, lang, site_dir, site_url)
-        self._outcome: tuple[bool, object] = (True, None)
-
-    def start(self, method: str, *args) -> None:
-        try:
-            self._outcome = (True, getattr(self.language, method)(*args))
-        except Exception as exc:  # raised by result(), as a child's is
-            self._outcome = (False, exc)
-
-    def result(self):
-        (ok, value), self._outcome = self._outcome, (True, None)
-        if not ok:
-            raise value
-        return value
-
-    def close(self) -> None:
-        knowledge_pages.LISTS = knowledge_pages.AFTER_ARTICLES = None  # this process's builds keep nothing
-
-
-class _Child:
-    """A language previewed by a child process (:func:`child`), which keeps its
-    :class:`LanguagePreview` between calls; a call is sent by :meth:`start` and waited for by :meth:`result`."""
-
-    def __init__(self, paths: Paths, lang: str, site_dir: Path, site_url: str | None) -> None:
-        from multiprocessing.connection import Connection
-
-        self.lang = lang
-        mine, theirs = socket.socketpair()
-        scripts = str(Path(__file__).resolve().parents[2])  # where the kb package is
-        env = {
-            **os.environ,
-            "PYTHONPATH": os.pathsep.join(filter(None, (scripts, os.environ.get("PYTHONPATH")))),
-            "NO_MKDOCS_2_WARNING": "1",
-        }
-        command = [
-            sys.executable,
-            "-c",
-            "import sys; from kb.site.preview import child; child(sys.argv[1:])",
-            str(theirs.fileno()),
-            str(paths.root),
-            lang,
-            str(site_dir),
-            site_url or "",
-        ]
-        try:
-            self._process = subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, pass_fds=[theirs.fileno()])
-        finally:
-            theirs.close()
-        self._connection = Connection(mine.detach())
-
-    def start(self, method: str, *args) -> None:
-        with contextlib.suppress(OSError):  # the process ended: result() says so
-            self._connection.send((method, args))
-
-    def result(self):
-        try:
-            ok, value = self._connection.recv()
-        except (EOFError, OSError):
-            raise build.BuildFailed(
-                f"the preview of the {self.lang!r} pages stopped (its process ended); start kb serve again"
-            ) from None
-        if not ok:
-            raise value
-        return value
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self._connection.send(None)
-        try:
-            self._process.wait(30)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-        self._connection.close()
-
-
-def child(argv: list[str]) -> None:
-    """A child process of :class:`_Child`: FD ROOT LANG SITE_DIR SITE_URL; it runs the calls it is sent
-    on its language's :class:`LanguagePreview`, and sends back what each gave or raised."""
-    from multiprocessing.connection import Connection
-
-    fd, root, lang, site_dir, site_url = argv
-    connection = Connection(int(fd))
-    language = LanguagePreview(Paths(Path(root)), lang, Path(site_dir), site_url or None)
-    with contextlib.suppress(KeyboardInterrupt, EOFError):  # kb serve stopped (Ctrl-C reaches both)
-        while (call := connection.recv()) is not None:
-            method, args = call
-            gc.disable()  # garbage is collected once the call is answered, while the language waits
-            try:
-                outcome = (True, getattr(language, method)(*args))
-            except Exception as exc:  # sent to the parent, which raises it
-                outcome = (False, _portable(exc))
-            finally:
-                gc.enable()
-            connection.send(outcome)
-            # What is left is kept out of the collector's way: the next call's collections walk what it
-            # makes, not the language's whole build (millions of objects at thousands of articles).
-            gc.unfreeze()
-            gc.collect()
-            gc.freeze()
-
-
-def _portable(exc: Exception) -> Exception:
-    """An error as the parent can be given it: itself, when it can be pickled; else its traceback."""
-    try:
-        pickle.loads(pickle.dumps(exc))
-    except Exception:  # any error that does not survive pickling
-        return RuntimeError("".join(traceback.format_exception(exc)))
-    return exc
-
-
 @contextlib.contextmanager
 def preview(paths: Paths, site_dir: Path, site_url: str | None = None):
     """A :class:`Preview` built once, closed on exit."""
@@ -780,4 +590,4 @@ def describe(done: list[Rebuilt]) -> str:
     return "; ".join(parts)
 
 
-__all__ = ["ContentError", "LanguagePreview", "Preview", "Rebuilt", "SearchIndexer", "child", "describe", "preview"]
+__all__ = ["ContentError", "LanguagePreview", "Preview", "Rebuilt", "SearchIndexer", "describe", "preview"]
