@@ -6,6 +6,7 @@ import heapq
 import html
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from kb.content.project import Article, Project
 from kb.knowledge.facts import ENTITY_TYPES, Entity, Event, EventDate, Knowledge, counts_by_year_topic
@@ -243,16 +244,21 @@ def _articles_section(articles: list[Article], more_link: str, lang: str, ui: UI
 LISTS: dict[tuple[str, str], tuple[tuple, list[Article], dict, dict[str, str]]] | None = None
 
 
+def _same_inputs(before: Sequence, now: Sequence) -> bool:
+    """Whether a part kept by kb serve was made from what it would be made from now: item by item, the
+    same object (an unchanged data item or article is), or an equal one."""
+    return len(before) == len(now) and all(a is b or a == b for a, b in zip(before, now, strict=True))
+
+
 def article_list_pages(base: str, title: str, articles: list[Article], lang: str, ui: UI) -> dict[str, str]:
     """Every article of a topic or an entity, on pages of its own, when the page itself shows only the newest."""
     if len(articles) <= paging.LIMITS.listed:
         return {}
     made_from = (title, paging.LIMITS)
-    if LISTS is not None and (kept := LISTS.get((lang, base))) is not None:
-        # an article's line is made from its metadata alone, which is the same while the article is
-        same = len(kept[1]) == len(articles) and all(a is b for a, b in zip(kept[1], articles, strict=True))
-        if same and kept[0] == made_from and kept[2] == ui.strings:
-            return kept[3]
+    # an article's line is made from its metadata alone, which is the same while the article is
+    kept = LISTS.get((lang, base)) if LISTS is not None else None
+    if kept is not None and _same_inputs(kept[1], articles) and kept[0] == made_from and kept[2] == ui.strings:
+        return kept[3]
     pages = paging.paginate(
         base,
         title,
@@ -445,8 +451,7 @@ def article_knowledge(
         *related,
     )
     kept = AFTER_ARTICLES.get((lang, article.slug))
-    same = kept is not None and kept[1] == ui.strings and len(kept[0]) == len(made_from)
-    if same and all(a is b or a == b for a, b in zip(kept[0], made_from, strict=True)):
+    if kept is not None and kept[1] == ui.strings and _same_inputs(kept[0], made_from):
         return kept[2]
     text = _article_knowledge(article, k, project, mentions, lang, ui)
     AFTER_ARTICLES[lang, article.slug] = (made_from, ui.strings, text)
