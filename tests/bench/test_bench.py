@@ -453,3 +453,21 @@ def test_server_stays_quiet_when_a_browser_drops_a_download(tmp_path, capfd):
 )
 def test_the_preview_benchmark_edits_the_first_events_english_description(events, edited):
     assert measuring._edit_event(events) == edited
+
+
+@pytest.mark.parametrize(
+    ("earlier", "expected"),
+    [
+        (None, "# new\n\n| 1 |\n"),
+        ("", "# new\n\n| 1 |\n"),
+        ("# old\n\nA note a person wrote.\n", "# new\n\n| 1 |\n\n# old\n\nA note a person wrote.\n"),
+    ],
+)
+def test_a_new_record_goes_above_the_earlier_ones_and_keeps_them(tmp_path, earlier, expected):
+    out = tmp_path / "records" / "bench-results.md"
+    if earlier is not None:
+        out.parent.mkdir()
+        out.write_text(earlier, encoding="utf-8")
+    report.write_record(out, "# new\n\n| 1 |\n")
+    assert out.read_text(encoding="utf-8") == expected
+    assert sorted(p.name for p in out.parent.iterdir()) == ["bench-results.md"]

@@ -329,6 +329,17 @@ DETAILS_NOTE = (
 )
 
 
+def write_record(out: Path, record: str) -> None:
+    """Put ``record`` at the top of ``out``, above the records already there (kept as they are, with the notes
+    people wrote about them): the newest record leads, none is lost."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    earlier = out.read_text(encoding="utf-8") if out.exists() else ""
+    text = record.rstrip("\n") + "\n" + (f"\n{earlier}" if earlier.strip() else "")
+    partial = out.with_name(f".{out.name}.partial")
+    partial.write_text(text, encoding="utf-8")
+    partial.replace(out)
+
+
 def machine_header() -> str:
     """When and where the benchmark ran, with the versions that matter."""
     from importlib.metadata import version
@@ -369,7 +380,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--workdir", type=Path, help="where corpora and sites are written (default: a temp folder)")
     parser.add_argument("--keep", action="store_true", help="keep each corpus and its built sites")
-    parser.add_argument("--out", type=Path, help="also write the table, with the date and machine, to this file")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="also write the table, with the date and machine, at the top of this file (the records already there are kept below it)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed of the corpus (default: %(default)s)")
     parser.add_argument(
         "--serve-max",
@@ -470,8 +485,7 @@ def run_from_args(args: argparse.Namespace) -> int:
             table += format_lighthouse(row["lighthouse"])
     print(table, end="")
     if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(machine_header() + "\n" + table, encoding="utf-8")
+        write_record(args.out, machine_header() + "\n" + table)
     done = {row["n"] for row in rows}
     if failed := [n for n in sizes if n not in done]:
         print(f"kb bench: no figures for N={', '.join(map(str, failed))} (see the messages above)", file=sys.stderr)
