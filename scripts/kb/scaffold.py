@@ -29,7 +29,7 @@ from kb.errors import ContentError, Problem
 from kb.ingest import duplicates
 from kb.ingest.detect import detect
 from kb.knowledge.facts import FILES, load_knowledge
-from kb.textutil import MAX_DATA_BYTES, markdown_slugify, read_text, short_hash, slugify
+from kb.textutil import MAX_DATA_BYTES, markdown_slugify, read_text, replace_atomically, short_hash, slugify
 
 SEED_GUIDANCE = """\
 # What is known about {seed}, the raw capture beside this file.
@@ -79,13 +79,6 @@ def _write_new(path: Path, text: str, paths: Paths) -> None:
         os.link(tmp.name, path)  # fails if the file appeared meanwhile
     finally:
         os.unlink(tmp.name)
-
-
-def _replace_atomically(path: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
-        tmp.write(text)
-    shutil.copymode(path, tmp.name)
-    os.replace(tmp.name, path)
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any], shown: str) -> Any:
@@ -421,7 +414,7 @@ def add_items(
     if problems:
         raise ScaffoldError(problems)
     for name, text in texts.items():
-        _replace_atomically(paths.data / f"{name}.yml", text)
+        replace_atomically(paths.data / f"{name}.yml", text)
     return [(paths.data / f"{name}.yml", line) for name, line, _ in spans]
 
 

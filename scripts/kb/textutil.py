@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from pathlib import Path
@@ -122,3 +125,13 @@ def math_spans(text: str) -> list[tuple[int, int]]:
     if "$" not in text and "\\" not in text:
         return []
     return [m.span() for m in MATH.finditer(text)]
+
+
+def replace_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` whole or not at all: into a file beside it, moved into place. An
+    existing file keeps its permissions."""
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as tmp:
+        tmp.write(text)
+    if path.exists():
+        shutil.copymode(path, tmp.name)
+    os.replace(tmp.name, path)

@@ -41,6 +41,7 @@ from kb.bench.measure import (
 from kb.content.project import load_project_cached
 from kb.content.schema import LANGS
 from kb.search import pagefind
+from kb.textutil import replace_atomically
 
 DEFAULT_SIZES = (100, 500, 1000, 5000)  # the target compares 5,000 with 500
 
@@ -334,10 +335,7 @@ def write_record(out: Path, record: str) -> None:
     people wrote about them): the newest record leads, none is lost."""
     out.parent.mkdir(parents=True, exist_ok=True)
     earlier = out.read_text(encoding="utf-8") if out.exists() else ""
-    text = record.rstrip("\n") + "\n" + (f"\n{earlier}" if earlier.strip() else "")
-    partial = out.with_name(f".{out.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(out)
+    replace_atomically(out, record.rstrip("\n") + "\n" + (f"\n{earlier}" if earlier.strip() else ""))
 
 
 def machine_header() -> str:
